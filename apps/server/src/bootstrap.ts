@@ -1,0 +1,37 @@
+import { PersonSchema } from '@dci-server/db';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { openDatabase } from './database.js';
+import { prepareJobQueue } from './jobs/worker.js';
+import { loadMasterKey } from './keys/master-key.js';
+import { ensureActiveServerKey } from './keys/server-keys.js';
+import type { Logger } from './logger.js';
+import { seedDemoRegistry } from './registry/seed.js';
+import { ensureDemoSender } from './senders/demo-sender.js';
+
+/** Opens the database (migrating it), loads the master key and makes sure a signing key exists. */
+export async function bootstrap(config: Config, logger: Logger): Promise<AppContext> {
+  const db = await openDatabase(config, logger);
+  try {
+    const masterKey = loadMasterKey(config, logger);
+    await prepareJobQueue(db.pool);
+    await ensureActiveServerKey(db.orm.em.fork(), masterKey);
+    return { config, logger, db, masterKey };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/** Demo mode on an empty database: demo households and the demo sender with its key files. */
+export async function loadDemoData(ctx: AppContext): Promise<void> {
+  const { config, logger, db } = ctx;
+  const em = db.orm.em.fork();
+  if ((await em.count(PersonSchema, {})) === 0 && config.demoPersons > 0) {
+    logger.info({ persons: config.demoPersons }, 'empty registry: loading demo data');
+    const result = await seedDemoRegistry(db.pool, config.demoPersons);
+    logger.info(result, 'demo data loaded');
+  }
+  const files = await ensureDemoSender(em, config.dataDir, config.publicUrl);
+  if (files) logger.info(files, 'demo sender demo-client created; its key and credentials are in these files');
+}

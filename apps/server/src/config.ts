@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATA_DIR: z.string().default('.data'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  PUBLIC_URL: z.string().url('must be an absolute URL such as https://dci.example.org').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEMO_DATA: booleanFromEnv.default(true),
+  DEMO_PERSONS: z.coerce.number().int().min(0).default(10_000),
+  MASTER_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32 || /^[0-9a-f]{64}$/i.test(v), 'must be 32 bytes, base64 or hex (openssl rand -base64 32)')
+    .optional(),
+  RUN_WORKER: booleanFromEnv.default(true),
+  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 1mb or 512kb').default('1mb'),
+  RECEIVER_ID: z.string().min(1).default('dci-server'),
+  CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).default(300),
+  MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once; fails with every problem listed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(blankless);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const dataDir = path.resolve(c.DATA_DIR);
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    dataDir,
+    embeddedPgPort: c.EMBEDDED_PG_PORT,
+    publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    logLevel: c.LOG_LEVEL,
+    demoData: c.DEMO_DATA,
+    demoPersons: c.DEMO_PERSONS,
+    masterKey: c.MASTER_KEY,
+    runWorker: c.RUN_WORKER,
+    bodyLimit: c.BODY_LIMIT,
+    receiverId: c.RECEIVER_ID,
+    clockSkewSeconds: c.CLOCK_SKEW_SECONDS,
+    maxPageSize: c.MAX_PAGE_SIZE,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+  };
+}

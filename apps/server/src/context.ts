@@ -1,0 +1,12 @@
+import type { Config } from './config.js';
+import type { Database } from './database.js';
+import type { MasterKey } from './keys/master-key.js';
+import type { Logger } from './logger.js';
+
+/** What every request handler, job and command needs; built once at start-up. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  masterKey: MasterKey;
+}

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { ensureDatabase, migrate, openOrm, startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '@dci-server/db';
+import pg from 'pg';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+
+export interface Database {
+  url: string;
+  orm: MikroORM;
+  /** Our own pool, for graphile-worker, COPY and hand-written SQL. */
+  pool: pg.Pool;
+  embedded?: EmbeddedPostgres;
+  close(): Promise<void>;
+}
+
+const EMBEDDED_DATABASE = 'dci';
+
+/** Connects to DATABASE_URL, or starts the embedded PostgreSQL in DATA_DIR; then migrates. */
+export async function openDatabase(config: Config, logger: Logger, options: { migrate?: boolean } = {}): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(config.dataDir, 'postgres'),
+      port: config.embeddedPgPort,
+      onNotice: (message) => logger.warn(message),
+      onLog: (line) => logger.debug({ postgres: line }),
+    });
+    await ensureDatabase(embedded.url, EMBEDDED_DATABASE);
+    url = withDatabase(embedded.url, EMBEDDED_DATABASE);
+  }
+  try {
+    return await connect(url, embedded, logger, options.migrate ?? true);
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+export async function connect(url: string, embedded: EmbeddedPostgres | undefined, logger: Logger, runMigrations: boolean): Promise<Database> {
+  const orm = await openOrm(url, { logger: (message) => logger.debug({ orm: message }) });
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const onError = (error: Error) => logger.error({ err: error }, 'database connection failed');
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
+  if (runMigrations) {
+    const applied = await migrate(orm);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  }
+  return {
+    url,
+    orm,
+    pool,
+    embedded,
+    async close() {
+      await orm.close(true);
+      await pool.end();
+      await embedded?.stop();
+    },
+  };
+}

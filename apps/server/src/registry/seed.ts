@@ -1,0 +1,89 @@
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { demoHousehold, type DemoHousehold } from './demo-generator.js';
+
+export interface SeedResult {
+  persons: number;
+  households: number;
+  firstHousehold: number;
+  ms: number;
+}
+
+const BATCH_PERSONS = 50_000;
+const DEMO_GROUP_ID_TYPE = 'HouseholdID';
+
+/**
+ * Loads `persons` demo persons in households with COPY, batch by batch (one transaction each).
+ * Appends after the demo households already present, so running it twice adds new people.
+ */
+export async function seedDemoRegistry(pool: pg.Pool, persons: number, onProgress?: (done: number, total: number) => void): Promise<SeedResult> {
+  const started = Date.now();
+  const { rows } = await pool.query<{ next: string }>(
+    `SELECT coalesce(max(substring(identifier_value from 4)::int), 0) AS next FROM registry_group WHERE identifier_type = $1 AND identifier_value ~ '^HH-[0-9]+$'`,
+    [DEMO_GROUP_ID_TYPE],
+  );
+  const firstHousehold = Number(rows[0]!.next);
+  let household = firstHousehold;
+  let done = 0;
+  while (done < persons) {
+    const batch: DemoHousehold[] = [];
+    let batchPersons = 0;
+    while (batchPersons < BATCH_PERSONS && done + batchPersons < persons) {
+      const h = demoHousehold(household++);
+      h.members = h.members.slice(0, persons - done - batchPersons);
+      batch.push(h);
+      batchPersons += h.members.length;
+    }
+    await copyBatch(pool, batch);
+    done += batchPersons;
+    onProgress?.(done, persons);
+  }
+  return { persons: done, households: household - firstHousehold, firstHousehold, ms: Date.now() - started };
+}
+
+async function copyBatch(pool: pg.Pool, batch: DemoHousehold[]): Promise<void> {
+  const person: string[] = [];
+  const identifier: string[] = [];
+  const group: string[] = [];
+  const membership: string[] = [];
+  for (const h of batch) {
+    const head = h.members[0]!;
+    group.push(row([h.id, DEMO_GROUP_ID_TYPE, h.identifier, h.groupType, head.id, h.members.length, h.povertyScore, 'PMT', h.streetAddress, h.city, h.location, h.postalCode, 'TZ', h.latitude, h.longitude, h.registrationDate]));
+    for (const p of h.members) {
+      person.push(row([p.id, p.givenName, p.surname, p.sex, p.birthDate, p.deathDate, p.maritalStatus, p.isDisabled, h.streetAddress, h.city, h.location, h.postalCode, 'TZ', p.phone ? `{${p.phone}}` : '{}', h.registrationDate]));
+      identifier.push(row([p.id, 'UIN', p.uin]));
+      if (p.nationalId) identifier.push(row([p.id, 'NationalID', p.nationalId]));
+      membership.push(row([h.id, p.id, p.relationship, p.relationship === 'head']));
+    }
+  }
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await copy(client, 'person (id, given_name, surname, sex, birth_date, death_date, marital_status, is_disabled, street_address, city, location, postal_code, country, phone_numbers, registration_date)', person);
+    await copy(client, 'person_identifier (person_id, identifier_type, identifier_value)', identifier);
+    await copy(client, 'registry_group (id, identifier_type, identifier_value, group_type, head_id, group_size, poverty_score, poverty_score_type, street_address, city, location, postal_code, country, latitude, longitude, registration_date)', group);
+    await copy(client, 'group_membership (group_id, person_id, relationship, is_head)', membership);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function copy(client: pg.PoolClient, target: string, rows: string[]): Promise<void> {
+  const stream = client.query(copyFrom(`COPY ${target} FROM STDIN`));
+  await pipeline(Readable.from(chunks(rows)), stream);
+}
+
+function* chunks(rows: string[]): Generator<string> {
+  for (let i = 0; i < rows.length; i += 5000) yield rows.slice(i, i + 5000).join('');
+}
+
+/** One line of COPY text format; our demo values never contain tabs, newlines or backslashes. */
+function row(values: unknown[]): string {
+  return values.map((v) => (v === undefined || v === null ? '\\N' : String(v))).join('\t') + '\n';
+}

@@ -1,0 +1,3 @@
+export * from './entities/index.js';
+export { ensureDatabase, freePort, startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from './embedded/embedded-postgres.js';
+export { migrate, migrationsApplied, openOrm, ormOptions } from './orm.js';
