@@ -45,7 +45,7 @@ export async function connect(url: string, embedded: EmbeddedPostgres | undefine
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
   if (runMigrations) {
-    const applied = await migrate(orm);
+    const applied = await withMigrationLock(pool, () => migrate(orm));
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
   return {
@@ -59,4 +59,16 @@ export async function connect(url: string, embedded: EmbeddedPostgres | undefine
       await embedded?.stop();
     },
   };
+}
+
+/** Servers and workers starting together must not migrate at the same time. */
+async function withMigrationLock<T>(pool: pg.Pool, work: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtext('dci-server:migrations'))");
+    return await work();
+  } finally {
+    await client.query("SELECT pg_advisory_unlock(hashtext('dci-server:migrations'))").catch(() => {});
+    client.release();
+  }
 }

@@ -15,7 +15,7 @@ export async function upsertPerson(em: EntityManager, input: PersonInput): Promi
   const { identifiers, ...fields } = input;
   const existing = known[0]?.person.getEntity();
   const person = existing ?? em.create(PersonSchema, { ...fields, isDisabled: fields.isDisabled ?? false });
-  if (existing) em.assign(existing, { ...fields, lastUpdated: new Date() });
+  if (existing) em.assign(existing, { ...defined(fields), lastUpdated: new Date() });
   for (const identifier of identifiers) {
     if (!known.some((k) => k.identifierType === identifier.type)) em.create(PersonIdentifierSchema, { person, identifierType: identifier.type, identifierValue: identifier.value });
   }
@@ -30,7 +30,7 @@ export async function upsertGroup(em: EntityManager, input: GroupInput): Promise
   const { identifier, members, ...fields } = input;
   const existing = await em.findOne(RegistryGroupSchema, { identifierType: identifier.type, identifierValue: identifier.value });
   const group = existing ?? em.create(RegistryGroupSchema, { identifierType: identifier.type, identifierValue: identifier.value, ...fields });
-  if (existing) em.assign(existing, { ...fields, lastUpdated: new Date() });
+  if (existing) em.assign(existing, { ...defined(fields), lastUpdated: new Date() });
   const persons = [];
   for (const member of members) persons.push({ person: (await upsertPerson(em, member.person)).entity, relationship: member.relationship });
   await em.flush();
@@ -45,4 +45,9 @@ export async function upsertGroup(em: EntityManager, input: GroupInput): Promise
   em.create(RegistryEventSchema, { eventType: existing ? 'UPDATE' : 'REGISTER', recordKind: 'Group', recordId: group.id });
   await em.flush();
   return { entity: group, created: !existing };
+}
+
+/** Fields a record leaves out keep their stored value. */
+function defined<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+test('defaults give a working local set-up', () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 8080);
+  assert.equal(config.databaseUrl, undefined);
+  assert.equal(config.dataDir, path.resolve('.data'));
+  assert.equal(config.publicUrl, 'http://localhost:8080');
+  assert.equal(config.demoData, true);
+});
+
+test('every invalid variable is named in one clear error', () => {
+  assert.throws(
+    () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', DEMO_DATA: 'maybe', MASTER_KEY: 'short' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      for (const name of ['PORT', 'DATABASE_URL', 'DEMO_DATA', 'MASTER_KEY']) assert.match(error.message, new RegExp(`${name}:`));
+      return true;
+    },
+  );
+});
+
+test('empty variables count as unset', () => {
+  assert.equal(loadConfig({ DATABASE_URL: '', PORT: '' }).port, 8080);
+});

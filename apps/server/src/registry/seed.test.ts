@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { AppContext } from '../context.js';
+import { createTestContext } from '../testing/test-server.js';
+import { demoHousehold } from './demo-generator.js';
+import { seedDemoRegistry } from './seed.js';
+
+let ctx: AppContext;
+before(async () => {
+  ctx = await createTestContext();
+});
+after(() => ctx.db.close());
+
+const count = async (sql: string) => Number((await ctx.db.pool.query(sql)).rows[0].n);
+
+test('the demo generator is deterministic', () => {
+  assert.deepEqual(demoHousehold(42), demoHousehold(42));
+  assert.notDeepEqual(demoHousehold(42), demoHousehold(43));
+});
+
+test('seeding loads exactly N persons in consistent households, and appends on a second run', async () => {
+  const first = await seedDemoRegistry(ctx.db.pool, 1234);
+  assert.equal(first.persons, 1234);
+  assert.equal(await count('SELECT count(*) n FROM person'), 1234);
+  assert.equal(await count('SELECT count(*) n FROM group_membership'), 1234);
+  assert.equal(await count('SELECT count(*) n FROM registry_group'), first.households);
+  assert.equal(await count(`SELECT count(*) n FROM person_identifier WHERE identifier_type = 'UIN'`), 1234);
+  assert.equal(await count('SELECT count(*) n FROM registry_group g WHERE g.group_size <> (SELECT count(*) FROM group_membership m WHERE m.group_id = g.id)'), 0);
+  assert.equal(await count('SELECT count(*) n FROM registry_group g WHERE NOT EXISTS (SELECT 1 FROM group_membership m WHERE m.group_id = g.id AND m.person_id = g.head_id AND m.is_head)'), 0);
+
+  const second = await seedDemoRegistry(ctx.db.pool, 100);
+  assert.equal(second.firstHousehold, first.households);
+  assert.equal(await count('SELECT count(*) n FROM person'), 1334);
+});

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase } from '@dci-server/db';
+import type { AppContext } from '../context.js';
+import { loadConfig, type Config } from '../config.js';
+import { connect } from '../database.js';
+import { createApp } from '../http/app.js';
+import { listen } from '../http/serve.js';
+import { MasterKey } from '../keys/master-key.js';
+import { ensureActiveServerKey } from '../keys/server-keys.js';
+import { createLogger } from '../logger.js';
+
+export interface TestServer {
+  baseUrl: string;
+  ctx: AppContext;
+  close(): Promise<void>;
+}
+
+/** A context on a fresh test database (copied from the migrated template), no HTTP. */
+export async function createTestContext(env: Record<string, string> = {}): Promise<AppContext> {
+  const url = await createTestDatabase();
+  const config: Config = { ...loadConfig({ DEMO_DATA: 'false', ...env }), databaseUrl: url };
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'silent');
+  const db = await connect(url, undefined, logger, true);
+  const masterKey = new MasterKey(randomBytes(32));
+  await ensureActiveServerKey(db.orm.em.fork(), masterKey);
+  return { config, logger, db, masterKey };
+}
+
+/** The real Express app on a free loopback port, over a fresh database. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const ctx = await createTestContext(env);
+  const http = await listen(createApp(ctx), 0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${http.port}`;
+  ctx.config.publicUrl = baseUrl;
+  return {
+    baseUrl,
+    ctx,
+    async close() {
+      await http.close(1000);
+      await ctx.db.close();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * `npm test` runs this after type-check and lint: it starts one embedded PostgreSQL in a temp
+ * folder, migrates a template database, then runs every *.test.ts with node's test runner.
+ * Each test file copies the template into a database of its own (createTestDatabase).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureDatabase, openOrm, migrate, startEmbeddedPostgres, TEST_SERVER_ENV, TEST_TEMPLATE_DATABASE, withDatabase } from '@dci-server/db';
+import pg from 'pg';
+import { runMigrations } from 'graphile-worker';
+
+const ROOTS = ['packages', 'apps/server/src', 'e2e'];
+
+async function findTests(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  const found: string[] = [];
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory() && entry.name !== 'node_modules' && entry.name !== 'dist') found.push(...(await findTests(full)));
+    else if (entry.isFile() && entry.name.endsWith('.test.ts')) found.push(full);
+  }
+  return found;
+}
+
+const filter = process.argv.slice(2);
+const files = (await Promise.all(ROOTS.map(findTests))).flat().sort().filter((f) => !filter.length || filter.some((x) => f.includes(x)));
+const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dci-test-'));
+const cluster = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'postgres') });
+let code = 1;
+try {
+  await ensureDatabase(cluster.url, TEST_TEMPLATE_DATABASE);
+  const templateUrl = withDatabase(cluster.url, TEST_TEMPLATE_DATABASE);
+  const orm = await openOrm(templateUrl, { logger: () => {} });
+  await migrate(orm);
+  await orm.close(true);
+  const pool = new pg.Pool({ connectionString: templateUrl });
+  pool.on('error', (error) => console.error(error));
+  pool.on('connect', (client) => client.on('error', (error) => console.error(error)));
+  await runMigrations({ pgPool: pool, logger: undefined });
+  await pool.end();
+
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+    stdio: 'inherit',
+    env: { ...process.env, [TEST_SERVER_ENV]: cluster.url, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+  });
+  const stop = () => child.kill('SIGINT');
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  code = await new Promise<number>((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+} finally {
+  await cluster.stop();
+  await fs.rm(tmp, { recursive: true, force: true });
+}
+process.exit(code);
