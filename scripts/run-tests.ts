@@ -28,7 +28,7 @@ const filter = process.argv.slice(2);
 const files = (await Promise.all(ROOTS.map(findTests))).flat().sort().filter((f) => !filter.length || filter.some((x) => f.includes(x)));
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dci-test-'));
 const cluster = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'postgres') });
-let code = 1;
+let code: number;
 try {
   await ensureDatabase(cluster.url, TEST_TEMPLATE_DATABASE);
   const templateUrl = withDatabase(cluster.url, TEST_TEMPLATE_DATABASE);

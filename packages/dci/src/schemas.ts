@@ -126,7 +126,7 @@ export function run(validate: ValidateFunction, body: unknown): ValidationResult
  * `message` is `oneOf [payload, EncryptedMessage]`: for a plain payload the
  * EncryptedMessage branch and the oneOf/anyOf summaries only add noise.
  */
-export function readableErrors(errors: readonly ErrorObject[], body: unknown): string[] {
+function readableErrors(errors: readonly ErrorObject[], body: unknown): string[] {
   const encrypted = isEncrypted(body);
   let relevant = errors.filter((e) => encrypted || !e.schemaPath.includes('EncryptedMessage'));
   const detailed = relevant.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf');

@@ -11,7 +11,7 @@ after(() => server.close());
 test('GET /healthz answers JSON while the process is up', async () => {
   const res = await fetch(`${server.baseUrl}/healthz`);
   assert.equal(res.status, 200);
-  assert.equal((await res.json()).status, 'ok');
+  assert.equal(((await res.json()) as { status: string }).status, 'ok');
 });
 
 test('GET /readyz reports the database reachable and migrations applied', async () => {
@@ -21,9 +21,10 @@ test('GET /readyz reports the database reachable and migrations applied', async 
 });
 
 test('GET /.well-known/jwks.json publishes the active server key without private parts', async () => {
-  const body = await (await fetch(`${server.baseUrl}/.well-known/jwks.json`)).json();
+  const body = (await (await fetch(`${server.baseUrl}/.well-known/jwks.json`)).json()) as { keys: Record<string, string>[] };
   assert.equal(body.keys.length, 1);
-  assert.equal(body.keys[0].kty, 'OKP');
-  assert.equal(body.keys[0].crv, 'Ed25519');
-  assert.equal(body.keys[0].d, undefined);
+  const [key] = body.keys;
+  assert.equal(key?.kty, 'OKP');
+  assert.equal(key?.crv, 'Ed25519');
+  assert.equal(key?.d, undefined);
 });

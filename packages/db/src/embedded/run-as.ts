@@ -18,7 +18,7 @@ export function resolveRunAs(): RunAs | undefined {
   try {
     execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', SYSTEM_USER], { stdio: 'pipe' });
   } catch (error) {
-    throw new Error(`PostgreSQL cannot run as root and creating a '${SYSTEM_USER}' user failed: ${(error as Error).message}`);
+    throw new Error(`PostgreSQL cannot run as root and creating a '${SYSTEM_USER}' user failed: ${(error as Error).message}`, { cause: error });
   }
   const created = lookup();
   if (!created) throw new Error(`created the '${SYSTEM_USER}' user but cannot look it up`);

@@ -29,6 +29,10 @@ export interface SignOptions {
 }
 
 export async function signEnvelope(header: unknown, message: unknown, options: SignOptions): Promise<string> {
+  // Both end up inside quoted, |-separated fields of the signature string.
+  if (!/^[^"|\s]+$/.test(options.kid) || !/^[^"|\s]+$/.test(options.senderId)) {
+    throw new TypeError('kid and senderId must be non-empty and contain no quotes, | or spaces');
+  }
   const key = toPrivateKey(options.privateKey);
   const created = unixSeconds(options.now ?? new Date());
   const expires = created + (options.ttlSeconds ?? 300);

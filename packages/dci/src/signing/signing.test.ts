@@ -96,6 +96,12 @@ test('tampering, wrong sender, wrong key, and time rules are rejected', async ()
   assert.deepEqual(missing, { ok: false, code: 'err.signature.missing', reason: 'the envelope has no signature' });
 });
 
+test('signEnvelope refuses ids that would break the signature string', async () => {
+  const options = { scheme: 'dci-signature', privateKey: privateJwk, senderId: 'spmis.example.org' } as const;
+  await assert.rejects(signEnvelope({}, {}, { ...options, kid: 'a|b' }), /kid and senderId/);
+  await assert.rejects(signEnvelope({}, {}, { ...options, kid: 'k', senderId: 'x"y' }), /kid and senderId/);
+});
+
 test('round trips with P-256 and RSA keys in both schemes; key type must match the algorithm', async () => {
   const now = new Date();
   const pairs: [string, { publicKey: KeyObject; privateKey: KeyObject }][] = [
