@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './database.js';
 import { prepareJobQueue } from './jobs/worker.js';
+import { Keyring } from './keys/keyring.js';
 import { loadMasterKey } from './keys/master-key.js';
 import { ensureActiveServerKey } from './keys/server-keys.js';
 import type { Logger } from './logger.js';
@@ -16,7 +17,7 @@ export async function bootstrap(config: Config, logger: Logger): Promise<AppCont
     const masterKey = loadMasterKey(config, logger);
     await prepareJobQueue(db.pool);
     await ensureActiveServerKey(db.orm.em.fork(), masterKey);
-    return { config, logger, db, masterKey };
+    return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey) };
   } catch (error) {
     await db.close();
     throw error;

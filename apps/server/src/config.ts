@@ -24,6 +24,7 @@ const schema = z.object({
   RECEIVER_ID: z.string().min(1).default('dci-server'),
   CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).default(300),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
+  TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
@@ -58,5 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     clockSkewSeconds: c.CLOCK_SKEW_SECONDS,
     maxPageSize: c.MAX_PAGE_SIZE,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    tokenTtlSeconds: c.TOKEN_TTL_SECONDS,
   };
 }

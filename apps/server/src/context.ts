@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { Database } from './database.js';
+import type { Keyring } from './keys/keyring.js';
 import type { MasterKey } from './keys/master-key.js';
 import type { Logger } from './logger.js';
 
@@ -9,4 +10,5 @@ export interface AppContext {
   logger: Logger;
   db: Database;
   masterKey: MasterKey;
+  keyring: Keyring;
 }

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from '../context.js';
+import { tokenRoutes } from '../auth/token-endpoint.js';
+import { dciRoutes } from '../dci/routes.js';
 import { publishedKeys } from '../keys/server-keys.js';
 import { healthRoutes } from './health.js';
 
@@ -15,6 +17,8 @@ export function createApp(ctx: AppContext): Express {
   app.set('trust proxy', 'loopback');
   app.use(pinoHttp({ logger: ctx.logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' } }));
   app.use(healthRoutes(ctx));
+  app.use(tokenRoutes(ctx));
+  app.use(dciRoutes(ctx));
 
   app.get('/.well-known/jwks.json', async (_req, res) => {
     res.json({ keys: await publishedKeys(ctx.db.orm.em.fork()) });

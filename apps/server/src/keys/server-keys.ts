@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ServerKeySchema, type ServerKey } from '@dci-server/db';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
@@ -8,6 +8,8 @@ export interface SigningKey {
   kid: string;
   algorithm: string;
   privateKey: CryptoKey;
+  /** The same private key for node:crypto based signing (DCI signatures). */
+  keyObject: KeyObject;
   publicJwk: JWK;
 }
 
@@ -43,6 +45,7 @@ export async function loadActiveSigningKey(em: EntityManager, master: MasterKey)
     kid: key.kid,
     algorithm: key.algorithm,
     privateKey: (await importJWK(privateJwk, key.algorithm)) as CryptoKey,
+    keyObject: createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' }),
     publicJwk: key.publicJwk as JWK,
   };
 }

@@ -5,6 +5,9 @@ import { loadConfig, type Config } from '../config.js';
 import { connect } from '../database.js';
 import { createApp } from '../http/app.js';
 import { listen } from '../http/serve.js';
+import { taskList } from '../jobs/tasks.js';
+import { startWorker } from '../jobs/worker.js';
+import { Keyring } from '../keys/keyring.js';
 import { MasterKey } from '../keys/master-key.js';
 import { ensureActiveServerKey } from '../keys/server-keys.js';
 import { createLogger } from '../logger.js';
@@ -23,13 +26,14 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
   const db = await connect(url, undefined, logger, true);
   const masterKey = new MasterKey(randomBytes(32));
   await ensureActiveServerKey(db.orm.em.fork(), masterKey);
-  return { config, logger, db, masterKey };
+  return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey) };
 }
 
-/** The real Express app on a free loopback port, over a fresh database. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** The real Express app on a free loopback port, over a fresh database; optionally with the worker. */
+export async function startTestServer(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestServer> {
   const ctx = await createTestContext(env);
   const http = await listen(createApp(ctx), 0, '127.0.0.1');
+  const worker = options.worker ? await startWorker(ctx.db.pool, taskList(ctx), ctx.logger, 2) : undefined;
   const baseUrl = `http://127.0.0.1:${http.port}`;
   ctx.config.publicUrl = baseUrl;
   return {
@@ -37,6 +41,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ctx,
     async close() {
       await http.close(1000);
+      await worker?.stop();
       await ctx.db.close();
     },
   };

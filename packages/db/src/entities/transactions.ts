@@ -30,6 +30,7 @@ export interface DciTransaction {
   callbackAttempts?: number | null;
   callbackError?: string | null;
   completedAt?: Date | null;
+  result?: unknown;
 }
 
 export const DciTransactionSchema = new EntitySchema<DciTransaction>({
@@ -58,6 +59,7 @@ export const DciTransactionSchema = new EntitySchema<DciTransaction>({
     callbackAttempts: { type: 'integer', nullable: true },
     callbackError: { type: 'string', columnType: 'text', nullable: true },
     completedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    result: { type: 'json', nullable: true },
   },
   indexes: [
     { properties: ['senderId', 'transactionId'] },

@@ -1,0 +1,31 @@
+import type { MsgHeader } from '@dci-server/dci';
+import type { Sender } from '@dci-server/db';
+import type { AppContext } from '../context.js';
+import type { Operation } from '../senders/senders.js';
+
+/** An authenticated, validated DCI request, as the operation handlers receive it. */
+export interface DciCall<M = Record<string, unknown>> {
+  ctx: AppContext;
+  sender: Sender;
+  header: MsgHeader;
+  message: M;
+  correlationId: string;
+}
+
+/** What a handler answers: a sync response message, or work to do after the ACK. */
+export type HandlerResult = { kind: 'sync'; message: Record<string, unknown>; totalCount: number } | { kind: 'async'; job: string; payload: Record<string, unknown>; totalCount: number };
+
+export interface DciEndpoint {
+  path: string;
+  operation: Operation;
+  /** header.action the request must carry. */
+  action: string;
+  /** header.action of our answer (sync response or callback). */
+  responseAction: string;
+  /** Name of the array in the message whose length header.total_count must equal. */
+  itemsField: string;
+  /** Compact form: the body is translated into a standard, unsigned envelope first. */
+  compact?: boolean;
+  toEnvelope?: (body: unknown) => Record<string, unknown>;
+  handle(call: DciCall): Promise<HandlerResult>;
+}

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { ackBody, DciError, errorBody, isRequestPath, validateRequest, verifyEnvelope, type MsgHeader } from '@dci-server/dci';
+import type { Sender } from '@dci-server/db';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { verifyAccessToken } from '../auth/access-tokens.js';
+import { tokenSettings } from '../auth/token-endpoint.js';
+import type { AppContext } from '../context.js';
+import { activeSender, senderPublicKey } from '../senders/sender-auth.js';
+import { claimMessageId, recordTransaction, type AuditEntry } from '../transactions/audit.js';
+import type { DciCall, DciEndpoint } from './call.js';
+import { checkHeader } from './header-rules.js';
+import { signedResponse } from './responses.js';
+
+/** Per-request state the audit record is built from, filled in as the request moves along. */
+interface Trace {
+  started: number;
+  correlationId: string;
+  sender?: Sender;
+  header?: Partial<MsgHeader>;
+  message?: Record<string, unknown>;
+}
+
+/**
+ * Every DCI call goes through here: bearer token → sender → header rules → schema → signature →
+ * allowed operation → replay check → handler → signed answer. Whatever happens, exactly one
+ * audit record is written before the answer leaves, and client faults never become a 500.
+ */
+export function dciHandler(ctx: AppContext, endpoint: DciEndpoint): RequestHandler {
+  return async (req, res) => {
+    const trace: Trace = { started: performance.now(), correlationId: randomUUID() };
+    try {
+      const call = await admit(ctx, endpoint, req, trace);
+      const result = await endpoint.handle(call);
+      if (result.kind === 'sync') {
+        const envelope = await signedResponse(ctx, call, endpoint.responseAction, result.message, result.totalCount);
+        await finish(ctx, endpoint, req, res, trace, { httpStatus: 200, body: envelope, dciStatus: 'succ' });
+      } else {
+        await acceptAsync(ctx, endpoint, req, res, trace, result.job, { ...result.payload, correlationId: trace.correlationId }, result.totalCount);
+      }
+    } catch (error) {
+      await fail(ctx, endpoint, req, res, trace, error);
+    }
+  };
+}
+
+/** Express error middleware for failures before our handler runs (body too large, bad JSON). */
+export function dciTransportErrors(ctx: AppContext, endpoint: DciEndpoint) {
+  return async (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const type = (error as { type?: string }).type;
+    const dciError =
+      type === 'entity.too.large'
+        ? new DciError('err.request.too_large', `The request body is larger than ${ctx.config.bodyLimit}`)
+        : type === 'entity.parse.failed'
+          ? new DciError('err.request.malformed_json', `The request body is not valid JSON: ${(error as Error).message}`)
+          : error;
+    await fail(ctx, endpoint, req, res, { started: performance.now(), correlationId: randomUUID() }, dciError);
+  };
+}
+
+/** Refuses anything but JSON before the body is read. */
+export const requireJson: RequestHandler = (req, _res, next) => {
+  if (!req.is('application/json')) return next(new DciError('err.request.unsupported_media_type', `Content-Type must be application/json, not ${req.headers['content-type'] ?? 'missing'}`));
+  next();
+};
+
+async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, trace: Trace): Promise<DciCall> {
+  const em = ctx.db.orm.em.fork();
+  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (!token) throw new DciError('err.auth.missing_token', 'An Authorization: Bearer token is required (POST /oauth2/client/token)');
+  const claims = await verifyAccessToken(ctx.keyring, tokenSettings(ctx), token);
+  const sender = await activeSender(em, claims.senderId);
+  trace.sender = sender;
+  if (!sender.allowedOperations.includes(endpoint.operation) || !claims.scopes.includes(endpoint.operation)) {
+    throw new DciError('err.operation.not_allowed', `Sender ${sender.senderId} may not ${endpoint.operation}`);
+  }
+
+  const body = (endpoint.toEnvelope ? endpoint.toEnvelope(req.body) : req.body) as Record<string, unknown> | undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new DciError('err.request.bad', 'The body must be a DCI envelope {signature, header, message}');
+  if (body.header && typeof body.header === 'object') trace.header = body.header as Partial<MsgHeader>;
+  if (body.message && typeof body.message === 'object') trace.message = body.message as Record<string, unknown>;
+  checkHeader(ctx.config, endpoint, sender, body);
+  if (isRequestPath(endpoint.path)) {
+    const validation = validateRequest(endpoint.path, body);
+    if (!validation.ok) throw new DciError('err.request.bad', `The message does not follow the DCI specification: ${validation.errors.slice(0, 5).join('; ')}`);
+  }
+  const header = body.header as MsgHeader;
+  if (!endpoint.compact) await checkSignature(ctx, sender, body);
+  if (!(await claimMessageId(ctx.db.pool, sender.senderId, header.message_id))) {
+    throw new DciError('rjct.message_id.duplicate', `message_id ${header.message_id} was already received from ${sender.senderId}`);
+  }
+  return { ctx, sender, header, message: body.message as Record<string, unknown>, correlationId: trace.correlationId };
+}
+
+async function checkSignature(ctx: AppContext, sender: Sender, envelope: Record<string, unknown>): Promise<void> {
+  if (typeof envelope.signature !== 'string' || !envelope.signature) {
+    if (sender.allowUnsigned) return;
+    throw new DciError('err.signature.missing');
+  }
+  const em = ctx.db.orm.em.fork();
+  const result = await verifyEnvelope(envelope as { signature: string; header: unknown; message: unknown }, (kid, signerId) =>
+    signerId === sender.senderId ? senderPublicKey(em, sender, kid) : undefined,
+  );
+  if (!result.ok) throw new DciError(result.code, `The message signature is ${result.code === 'err.signature.missing' ? 'missing' : 'invalid'}: ${result.reason}`);
+}
+
+async function acceptAsync(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, job: string, payload: Record<string, unknown>, totalCount: number) {
+  const body = ackBody(trace.correlationId);
+  // The audit record and the job are committed together: an ACKed request is never lost.
+  const client = await ctx.db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const auditId = await recordTransaction(client, { ...auditEntry(endpoint, req, trace, 202, body, 'pdng'), asyncStatus: 'pending', totalCount });
+    await client.query('SELECT graphile_worker.add_job($1, $2::json, max_attempts => 5)', [job, JSON.stringify({ ...payload, auditId })]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+  res.status(202).json(body);
+}
+
+async function fail(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, error: unknown) {
+  if (!(error instanceof DciError)) ctx.logger.error({ err: error, endpoint: endpoint.path }, 'DCI request failed');
+  const { httpStatus, body } = errorBody(error, { correlationId: trace.correlationId });
+  if (httpStatus === 401) res.set('WWW-Authenticate', 'Bearer realm="dci-server"');
+  if (error instanceof DciError && error.details && typeof error.details === 'object' && 'retryAfter' in error.details) res.set('Retry-After', String(error.details.retryAfter));
+  await finish(ctx, endpoint, req, res, trace, { httpStatus, body, dciStatus: 'rjct', reasonCode: body.errors[0]?.code });
+}
+
+async function finish(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, outcome: { httpStatus: number; body: unknown; dciStatus: string; reasonCode?: string }) {
+  try {
+    await recordTransaction(ctx.db.pool, { ...auditEntry(endpoint, req, trace, outcome.httpStatus, outcome.body, outcome.dciStatus), reasonCode: outcome.reasonCode });
+  } catch (error) {
+    // Nothing leaves unaudited: without its record the answer becomes an error.
+    ctx.logger.error({ err: error }, 'could not write the audit record');
+    const { httpStatus, body } = errorBody(new DciError('err.service.unavailable', 'The request could not be recorded; try again'), { correlationId: trace.correlationId });
+    res.status(httpStatus).json(body);
+    return;
+  }
+  res.status(outcome.httpStatus).json(outcome.body);
+}
+
+function auditEntry(endpoint: DciEndpoint, req: Request, trace: Trace, httpStatus: number, response: unknown, dciStatus: string): AuditEntry {
+  return {
+    transactionId: stringOrNull(trace.message?.transaction_id),
+    messageId: stringOrNull(trace.header?.message_id),
+    correlationId: trace.correlationId,
+    senderId: trace.sender?.senderId ?? null,
+    operation: endpoint.operation,
+    endpoint: endpoint.path,
+    request: req.body,
+    response,
+    httpStatus,
+    dciStatus,
+    durationMs: performance.now() - trace.started,
+    clientAddress: req.ip ?? null,
+  };
+}
+
+const stringOrNull = (v: unknown) => (typeof v === 'string' ? v.slice(0, 200) : null);

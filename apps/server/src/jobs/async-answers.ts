@@ -1,0 +1,73 @@
+import type { Task, TaskList } from 'graphile-worker';
+import type { AppContext } from '../context.js';
+import { answerSearch } from '../dci/search-handler.js';
+import { answerTxnStatus } from '../dci/txn-status-handler.js';
+import { answerVerify } from '../dci/verify-handler.js';
+import { responseHeader, signFor } from '../dci/responses.js';
+import { activeSender } from '../senders/sender-auth.js';
+
+interface AsyncPayload {
+  auditId: string;
+  correlationId: string;
+  senderId: string;
+  callbackUrl: string;
+  message: Record<string, unknown>;
+}
+
+type Answer = (ctx: AppContext, p: AsyncPayload) => Promise<{ message: Record<string, unknown>; totalCount: number }>;
+
+const CALLBACK_TIMEOUT_MS = 15_000;
+
+/**
+ * An async call's job: compute the answer once (kept on the transaction, so retries resend the
+ * same answer), sign it for the sender and POST it to the callback address. A failed POST throws,
+ * and graphile-worker retries with exponential backoff; every attempt is recorded.
+ */
+function answerAndCallBack(ctx: AppContext, action: string, answer: Answer): Task {
+  return async (raw, helpers) => {
+    const payload = raw as AsyncPayload;
+    const { pool } = ctx.db;
+    const stored = await pool.query<{ result: Record<string, unknown> | null; total_count: number | null }>('SELECT result, total_count FROM dci_transaction WHERE id = $1', [payload.auditId]);
+    let message = stored.rows[0]?.result ?? null;
+    let totalCount = stored.rows[0]?.total_count ?? 1;
+    if (!message) {
+      ({ message, totalCount } = await answer(ctx, payload));
+      await pool.query(`UPDATE dci_transaction SET result = $2, async_status = 'answered', completed_count = $3 WHERE id = $1`, [payload.auditId, JSON.stringify(message), totalCount]);
+    }
+    const sender = await activeSender(ctx.db.orm.em.fork(), payload.senderId);
+    const envelope = await signFor(ctx, sender, responseHeader(ctx, sender, action, totalCount), message);
+    const attempt = helpers.job.attempts;
+    try {
+      const res = await fetch(payload.callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(envelope), signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS), redirect: 'error' });
+      if (!res.ok) throw new Error(`callback answered HTTP ${res.status}`);
+      await pool.query(`UPDATE dci_transaction SET async_status = 'completed', callback_status = 'delivered', callback_attempts = $2, callback_error = NULL, completed_at = now() WHERE id = $1`, [payload.auditId, attempt]);
+    } catch (error) {
+      const last = attempt >= helpers.job.max_attempts;
+      await pool.query(`UPDATE dci_transaction SET callback_status = $2, callback_attempts = $3, callback_error = $4, async_status = CASE WHEN $5 THEN 'failed' ELSE async_status END WHERE id = $1`, [
+        payload.auditId,
+        last ? 'failed' : 'retrying',
+        attempt,
+        (error as Error).message.slice(0, 500),
+        last,
+      ]);
+      throw error;
+    }
+  };
+}
+
+export function asyncAnswerTasks(ctx: AppContext): TaskList {
+  return {
+    'dci-async-search': answerAndCallBack(ctx, 'on-search', async (c, p) => {
+      const message = p.message as Parameters<typeof answerSearch>[1];
+      return { message: await answerSearch(c, message, p.correlationId), totalCount: message.search_request.length };
+    }),
+    'dci-async-verify': answerAndCallBack(ctx, 'on-verify', async (c, p) => {
+      const message = p.message as unknown as Parameters<typeof answerVerify>[1];
+      return { message: await answerVerify(c, message, p.correlationId), totalCount: message.verify_request.length };
+    }),
+    'dci-async-txn-status': answerAndCallBack(ctx, 'txn-on-status', async (c, p) => ({
+      message: await answerTxnStatus(c, p.senderId, p.message as unknown as Parameters<typeof answerTxnStatus>[2], p.correlationId),
+      totalCount: 1,
+    })),
+  };
+}

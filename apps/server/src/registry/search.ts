@@ -1,0 +1,155 @@
+/** Runs a compiled DCI search against the registry tables and shapes the rows into DCI records. */
+import type { CompiledSearch, FilterNode, RecordKind } from '@dci-server/dci';
+import type pg from 'pg';
+import { filterToSql, RECORD_TABLES, sortExpression, sortToSql } from './filter-sql.js';
+import { groupRecord, personRecord, type DciRecord, type GroupRow, type MemberRow, type PersonRow } from './records.js';
+
+export interface SearchResult {
+  totalCount: number;
+  records: DciRecord[];
+}
+
+const PERSON_COLUMNS = `p.id, p.given_name, p.surname, p.second_name, p.prefix, p.suffix, p.sex, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date,
+  p.birth_place, to_char(p.death_date, 'YYYY-MM-DD') AS death_date, p.marital_status, p.is_disabled, p.street_address, p.city, p.location,
+  p.postal_code, p.country, p.phone_numbers, p.emails, p.registration_date, p.last_updated, ids.list AS identifiers`;
+
+/** Joined per output row, so identifiers are fetched in the same query as their persons. */
+const IDENTIFIERS_JOIN = `CROSS JOIN LATERAL (
+  SELECT coalesce(json_agg(json_build_object('identifier_type', i.identifier_type, 'identifier_value', i.identifier_value) ORDER BY i.id), '[]') AS list
+  FROM person_identifier i WHERE i.person_id = p.id) ids`;
+
+const GROUP_COLUMNS = `g.id, g.identifier_type, g.identifier_value, g.group_type, g.head_id, g.group_size, g.poverty_score, g.poverty_score_type,
+  g.street_address, g.city, g.location, g.postal_code, g.country, g.latitude, g.longitude, g.registration_date, g.last_updated`;
+
+/** One count query and one page query (plus one members query for groups). */
+export async function searchRegistry(pool: pg.Pool, compiled: CompiledSearch): Promise<SearchResult> {
+  const { recordKind: kind, page } = compiled;
+  const params: unknown[] = [];
+  const where = filterToSql(kind, compiled.filter, params);
+  const order = sortToSql(kind, compiled.sort);
+  const [count, rows] = await Promise.all([
+    pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${RECORD_TABLES[kind].from} WHERE ${where}`, params),
+    fetchPage(pool, kind, { where, params, order, sortKeys: [], limit: page.size, offset: page.offset }),
+  ]);
+  return { totalCount: Number(count.rows[0]!.n), records: rows.records };
+}
+
+/**
+ * Walks every matching record in `compiled.sort` order, `pageSize` records at a time, with keyset
+ * pagination (each page starts after the previous page's last sort key and id), so neither memory
+ * nor the cost of a page grows with the number of records already read. `compiled.page` is ignored.
+ */
+export async function* searchPages(pool: pg.Pool, compiled: CompiledSearch, pageSize: number): AsyncGenerator<DciRecord[]> {
+  const kind = compiled.recordKind;
+  const baseParams: unknown[] = [];
+  const filter = filterToSql(kind, compiled.filter, baseParams);
+  const order = sortToSql(kind, compiled.sort);
+  const keys = compiled.sort.map((key) => ({ ...sortExpression(kind, key.attribute), desc: key.direction === 'desc' }));
+  let last: PageEnd | undefined;
+  for (;;) {
+    const params = [...baseParams];
+    const where = last ? `${filter} AND ${afterSql(kind, keys, last, params)}` : filter;
+    const page = await fetchPage(pool, kind, { where, params, order, sortKeys: keys.map((k) => k.sql), limit: pageSize, offset: 0 });
+    if (page.records.length) yield page.records;
+    if (page.records.length < pageSize || !page.last) return;
+    last = page.last;
+  }
+}
+
+/** Person rows with stored values, for callers that must not see DCI records (verify). */
+export async function findPersonRows(pool: pg.Pool, filter: FilterNode, limit: number): Promise<PersonRow[]> {
+  const params: unknown[] = [];
+  const where = filterToSql('Person', filter, params);
+  return personRows(pool, { where, params, order: sortToSql('Person', []), sortKeys: [], limit, offset: 0 });
+}
+
+interface PageQuery {
+  where: string;
+  params: unknown[];
+  order: string;
+  /** Sort expressions whose values are returned as text, to resume after the page's last row. */
+  sortKeys: string[];
+  limit: number;
+  offset: number;
+}
+
+interface PageEnd {
+  id: string;
+  sortKey: (string | null)[];
+}
+
+type Keyed<T> = T & { sort_key: (string | null)[] };
+
+async function fetchPage(pool: pg.Pool, kind: RecordKind, query: PageQuery): Promise<{ records: DciRecord[]; last?: PageEnd }> {
+  const rows = kind === 'Person' ? await personRows(pool, query) : await groupRows(pool, query);
+  const end = rows.at(-1);
+  const records = kind === 'Person' ? (rows as Keyed<PersonRow>[]).map(personRecord) : await groupRecords(pool, rows as Keyed<GroupRow>[]);
+  return { records, last: end && { id: end.id, sortKey: end.sort_key } };
+}
+
+function sortKeyColumn(sortKeys: readonly string[]): string {
+  return `json_build_array(${sortKeys.map((sql) => `(${sql})::text`).join(', ')}) AS sort_key`;
+}
+
+/** LIMIT/OFFSET placeholders after the filter's parameters (a copy: the count query may share the originals). */
+function withLimit(query: PageQuery): { limit: string; params: unknown[] } {
+  const params = [...query.params, query.limit, query.offset];
+  return { limit: `LIMIT $${params.length - 1}::int OFFSET $${params.length}::int`, params };
+}
+
+async function personRows(pool: pg.Pool, query: PageQuery): Promise<Keyed<PersonRow>[]> {
+  const { limit, params } = withLimit(query);
+  // The page is cut first, so identifiers are aggregated for its rows only.
+  const sql = `SELECT ${PERSON_COLUMNS}, ${sortKeyColumn(query.sortKeys)}
+    FROM (SELECT p.* FROM person p WHERE ${query.where} ORDER BY ${query.order} ${limit}) p
+    ${IDENTIFIERS_JOIN}
+    ORDER BY ${query.order}`;
+  return (await pool.query<Keyed<PersonRow>>(sql, params)).rows;
+}
+
+async function groupRows(pool: pg.Pool, query: PageQuery): Promise<Keyed<GroupRow>[]> {
+  const { limit, params } = withLimit(query);
+  const sql = `SELECT ${GROUP_COLUMNS}, ${sortKeyColumn(query.sortKeys)}
+    FROM registry_group g WHERE ${query.where} ORDER BY ${query.order} ${limit}`;
+  return (await pool.query<Keyed<GroupRow>>(sql, params)).rows;
+}
+
+/** Members of all the page's groups in one query, head first, then oldest first. */
+async function groupRecords(pool: pg.Pool, groups: GroupRow[]): Promise<DciRecord[]> {
+  if (!groups.length) return [];
+  const { rows } = await pool.query<MemberRow>(
+    `SELECT m.group_id, m.relationship, ${PERSON_COLUMNS}
+     FROM group_membership m JOIN person p ON p.id = m.person_id
+     ${IDENTIFIERS_JOIN}
+     WHERE m.group_id = ANY($1::uuid[])
+     ORDER BY m.group_id, m.is_head DESC, p.birth_date NULLS LAST, p.id`,
+    [groups.map((g) => g.id)],
+  );
+  const members = new Map<string, MemberRow[]>();
+  for (const m of rows) members.set(m.group_id, [...(members.get(m.group_id) ?? []), m]);
+  return groups.map((g) => groupRecord(g, members.get(g.id) ?? []));
+}
+
+/**
+ * Rows strictly after `last` in `ORDER BY key1 [DESC] NULLS LAST, ..., id`: for some i, the keys
+ * before i equal last's and key i sorts after last's. Nothing sorts after a NULL key (NULLS LAST),
+ * so a NULL contributes only its equality.
+ */
+function afterSql(kind: RecordKind, keys: readonly { sql: string; sqlType: string; desc: boolean }[], last: PageEnd, params: unknown[]): string {
+  const terms: string[] = [];
+  const equal: string[] = [];
+  keys.forEach((key, i) => {
+    const value = last.sortKey[i] ?? null;
+    if (value === null) {
+      equal.push(`${key.sql} IS NULL`);
+      return;
+    }
+    params.push(value);
+    const param = `$${params.length}::${key.sqlType}`;
+    terms.push([...equal, `(${key.sql} ${key.desc ? '<' : '>'} ${param} OR ${key.sql} IS NULL)`].join(' AND '));
+    equal.push(`${key.sql} = ${param}`);
+  });
+  params.push(last.id);
+  terms.push([...equal, `${RECORD_TABLES[kind].id} > $${params.length}::uuid`].join(' AND '));
+  return `(${terms.map((t) => `(${t})`).join(' OR ')})`;
+}
