@@ -62,14 +62,13 @@ test('first start: embedded database, migrations, demo data, demo sender files, 
   const s = await start();
   const ready = await fetch(`http://127.0.0.1:${s.port}/readyz`);
   assert.equal(ready.status, 200);
-  for (const name of ['DCI API', 'Token', 'JWKS', 'GraphQL', 'Console', 'Docs']) assert.match(s.output(), new RegExp(`${name}\\s+http://`));
+  for (const name of ['DCI API', 'Token', 'JWKS', 'Console', 'Docs']) assert.match(s.output(), new RegExp(`${name}\\s+http://`));
   const credentials = JSON.parse(await fs.readFile(path.join(dataDir, 'demo', 'demo-client.credentials.json'), 'utf8'));
   assert.deepEqual(Object.keys(credentials).sort(), ['base_url', 'client_id', 'client_secret', 'key_id', 'sender_id', 'token_url']);
   const key = JSON.parse(await fs.readFile(path.join(dataDir, 'demo', 'demo-client.key.jwk'), 'utf8'));
   assert.equal(key.kid, credentials.key_id);
   assert.ok(key.d, 'the private key is in the demo key file');
-  const console = await fetch(`http://127.0.0.1:${s.port}/admin/`);
-  assert.equal(console.status, 200);
+  for (const page of ['/admin/', '/docs', '/docs/EXTENSIONS.md']) assert.equal((await fetch(`http://127.0.0.1:${s.port}${page}`)).status, 200, page);
 
   pgDir = postgresDataDir(s.output());
   assert.ok(pgDir, 'the data folder is printed');

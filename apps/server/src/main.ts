@@ -32,7 +32,6 @@ async function main(): Promise<void> {
       `  DCI API      ${links.dci_api}`,
       `  Token        ${links.token}`,
       `  JWKS         ${links.jwks}`,
-      `  GraphQL      ${links.graphql}`,
       `  Console      ${links.console}`,
       `  Docs         ${links.docs}`,
       `  Health       ${links.ready}`,

@@ -7,6 +7,7 @@ import type { AppContext } from '../context.js';
 import { tokenRoutes } from '../auth/token-endpoint.js';
 import { dciRoutes } from '../dci/routes.js';
 import { publishedKeys } from '../keys/server-keys.js';
+import { docsRoutes } from './docs.js';
 import { healthRoutes } from './health.js';
 
 const ADMIN_DIST = path.resolve(fileURLToPath(import.meta.url), '../../../../admin/dist');
@@ -19,6 +20,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(healthRoutes(ctx));
   app.use(tokenRoutes(ctx));
   app.use(dciRoutes(ctx));
+  app.use(docsRoutes());
 
   app.get('/.well-known/jwks.json', async (_req, res) => {
     res.json({ keys: await publishedKeys(ctx.db.orm.em.fork()) });
@@ -42,7 +44,6 @@ export function serviceLinks(publicUrl: string) {
     dci_api: `${publicUrl}/registry`,
     token: `${publicUrl}/oauth2/client/token`,
     jwks: `${publicUrl}/.well-known/jwks.json`,
-    graphql: `${publicUrl}/graphql`,
     console: `${publicUrl}/admin/`,
     docs: `${publicUrl}/docs`,
     health: `${publicUrl}/healthz`,

@@ -13,7 +13,7 @@ export async function prepareJobQueue(pool: pg.Pool): Promise<void> {
 
 /** Runs the background jobs on our own pool; signals are handled by our process, not by the worker. */
 export async function startWorker(pool: pg.Pool, taskList: TaskList, logger: Logger, concurrency = 4): Promise<WorkerHandle> {
-  const runner: Runner = await run({ pgPool: pool, taskList, concurrency, noHandleSignals: true, pollInterval: 1000, crontab: '' });
+  const runner: Runner = await run({ pgPool: pool, taskList, concurrency, noHandleSignals: true, pollInterval: 1000, parsedCronItems: [] });
   logger.info({ tasks: Object.keys(taskList), concurrency }, 'background worker started');
   return { stop: () => runner.stop() };
 }
