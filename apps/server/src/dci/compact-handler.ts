@@ -1,7 +1,8 @@
 import { translateCompactRequest } from '@dci-server/dci';
 import type { DciEndpoint } from './call.js';
-import { syncSearch } from './search-handler.js';
-import { syncVerify } from './verify-handler.js';
+import { syncEndpoint } from './operations.js';
+import { searchOperation } from './search-handler.js';
+import { verifyOperation } from './verify-handler.js';
 
 /**
  * The compact form of the original module (`{transaction_id, sender_id, search_criteria | verify}`),
@@ -20,4 +21,4 @@ const compact = (path: string, standard: DciEndpoint): DciEndpoint => ({
   },
 });
 
-export const compactEndpoints: DciEndpoint[] = [compact('/search', syncSearch), compact('/verify', syncVerify)];
+export const compactEndpoints: DciEndpoint[] = [compact('/search', syncEndpoint(searchOperation)), compact('/verify', syncEndpoint(verifyOperation))];

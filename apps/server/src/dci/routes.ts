@@ -2,12 +2,15 @@ import express, { Router } from 'express';
 import type { AppContext } from '../context.js';
 import type { DciEndpoint } from './call.js';
 import { compactEndpoints } from './compact-handler.js';
+import { asyncEndpoint, syncEndpoint, type DciOperation } from './operations.js';
 import { dciHandler, dciTransportErrors, requireJson } from './pipeline.js';
-import { asyncSearch, syncSearch } from './search-handler.js';
-import { asyncTxnStatus, syncTxnStatus } from './txn-status-handler.js';
-import { asyncVerify, syncVerify } from './verify-handler.js';
+import { searchOperation } from './search-handler.js';
+import { txnStatusOperation } from './txn-status-handler.js';
+import { verifyOperation } from './verify-handler.js';
 
-export const DCI_ENDPOINTS: DciEndpoint[] = [syncSearch, asyncSearch, syncVerify, asyncVerify, syncTxnStatus, asyncTxnStatus, ...compactEndpoints];
+export const DCI_OPERATIONS: DciOperation[] = [searchOperation, verifyOperation, txnStatusOperation];
+
+export const DCI_ENDPOINTS: DciEndpoint[] = [...DCI_OPERATIONS.flatMap((op) => [syncEndpoint(op), asyncEndpoint(op)]), ...compactEndpoints];
 
 /** The DCI REST API: each endpoint checks the media type, parses JSON within the limit, then runs the pipeline. */
 export function dciRoutes(ctx: AppContext): Router {

@@ -1,14 +1,13 @@
 import { DciError, translateSearchCriteria, type SearchRequestItem, type SearchResponseItem } from '@dci-server/dci';
 import type { AppContext } from '../context.js';
 import { searchRegistry } from '../registry/search.js';
-import type { DciEndpoint, HandlerResult } from './call.js';
-import { callbackUrl } from './callbacks.js';
 import { itemRejection } from './item-errors.js';
+import type { DciOperation } from './operations.js';
 
 export const DEFAULT_REG_TYPE = 'ns:org:RegistryType:Social';
 
 /** Answers one search_request item; a bad item is rejected on its own, the others still answer. */
-export async function answerSearchItem(ctx: AppContext, item: SearchRequestItem): Promise<SearchResponseItem> {
+async function answerSearchItem(ctx: AppContext, item: SearchRequestItem): Promise<SearchResponseItem> {
   const base = { reference_id: item.reference_id, timestamp: new Date().toISOString() };
   try {
     const compiled = translateSearchCriteria(item.search_criteria, { maxPageSize: ctx.config.maxPageSize });
@@ -27,36 +26,19 @@ export async function answerSearchItem(ctx: AppContext, item: SearchRequestItem)
   }
 }
 
-export async function answerSearch(ctx: AppContext, message: { transaction_id: string; search_request: SearchRequestItem[] }, correlationId: string) {
-  const items: SearchResponseItem[] = [];
-  for (const item of message.search_request) items.push(await answerSearchItem(ctx, item));
-  return { transaction_id: message.transaction_id, correlation_id: correlationId, search_response: items };
-}
-
-type SearchMessage = { transaction_id: string; search_request: SearchRequestItem[] };
-
-export const syncSearch: DciEndpoint = {
-  path: '/registry/sync/search',
+export const searchOperation: DciOperation = {
   operation: 'search',
   action: 'search',
   responseAction: 'on-search',
+  callbackPath: 'on-search',
   itemsField: 'search_request',
-  async handle(call): Promise<HandlerResult> {
-    const message = call.message as unknown as SearchMessage;
-    return { kind: 'sync', message: await answerSearch(call.ctx, message, call.correlationId), totalCount: message.search_request.length };
+  syncPath: '/registry/sync/search',
+  asyncPath: '/registry/search',
+  job: 'dci-async-search',
+  async answer(ctx, _senderId, message, correlationId) {
+    const { transaction_id, search_request } = message as { transaction_id: string; search_request: SearchRequestItem[] };
+    const items: SearchResponseItem[] = [];
+    for (const item of search_request) items.push(await answerSearchItem(ctx, item));
+    return { transaction_id, correlation_id: correlationId, search_response: items };
   },
 };
-
-export const asyncSearch: DciEndpoint = {
-  ...syncSearch,
-  path: '/registry/search',
-  async handle(call): Promise<HandlerResult> {
-    const message = call.message as unknown as SearchMessage;
-    return { kind: 'async', job: 'dci-async-search', payload: callbackPayload(call, message, 'on-search'), totalCount: message.search_request.length };
-  },
-};
-
-/** What the async job needs to answer later; the callback address is checked now, before the ACK. */
-export function callbackPayload(call: Parameters<DciEndpoint['handle']>[0], message: unknown, action: string) {
-  return { senderId: call.sender.senderId, callbackUrl: callbackUrl(call.sender, call.header.sender_uri, action), message };
-}

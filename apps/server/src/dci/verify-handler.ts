@@ -1,8 +1,7 @@
 import { DciError, ON_VERIFY_ACTION, VERIFY_ACTION, type VerifyRequest, type VerifyRequestItem, type VerifyResponseItem } from '@dci-server/dci';
 import type { AppContext } from '../context.js';
 import { verifyIdentity } from '../registry/verify.js';
-import type { DciEndpoint, HandlerResult } from './call.js';
-import { callbackPayload } from './search-handler.js';
+import type { DciOperation } from './operations.js';
 
 /** Our verify extension: per claim true / false / unknown, never the record itself. */
 async function answerVerifyItem(ctx: AppContext, item: VerifyRequestItem): Promise<VerifyResponseItem> {
@@ -16,29 +15,19 @@ async function answerVerifyItem(ctx: AppContext, item: VerifyRequestItem): Promi
   }
 }
 
-export async function answerVerify(ctx: AppContext, message: VerifyRequest, correlationId: string) {
-  const items: VerifyResponseItem[] = [];
-  for (const item of message.verify_request) items.push(await answerVerifyItem(ctx, item));
-  return { transaction_id: message.transaction_id, correlation_id: correlationId, verify_response: items };
-}
-
-export const syncVerify: DciEndpoint = {
-  path: '/registry/sync/verify',
+export const verifyOperation: DciOperation = {
   operation: 'verify',
   action: VERIFY_ACTION,
   responseAction: ON_VERIFY_ACTION,
+  callbackPath: ON_VERIFY_ACTION,
   itemsField: 'verify_request',
-  async handle(call): Promise<HandlerResult> {
-    const message = call.message as unknown as VerifyRequest;
-    return { kind: 'sync', message: await answerVerify(call.ctx, message, call.correlationId), totalCount: message.verify_request.length };
-  },
-};
-
-export const asyncVerify: DciEndpoint = {
-  ...syncVerify,
-  path: '/registry/verify',
-  async handle(call): Promise<HandlerResult> {
-    const message = call.message as unknown as VerifyRequest;
-    return { kind: 'async', job: 'dci-async-verify', payload: callbackPayload(call, message, ON_VERIFY_ACTION), totalCount: message.verify_request.length };
+  syncPath: '/registry/sync/verify',
+  asyncPath: '/registry/verify',
+  job: 'dci-async-verify',
+  async answer(ctx, _senderId, message, correlationId) {
+    const { transaction_id, verify_request } = message as unknown as VerifyRequest;
+    const items: VerifyResponseItem[] = [];
+    for (const item of verify_request) items.push(await answerVerifyItem(ctx, item));
+    return { transaction_id, correlation_id: correlationId, verify_response: items };
   },
 };

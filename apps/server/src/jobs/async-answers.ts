@@ -1,9 +1,8 @@
 import type { Task, TaskList } from 'graphile-worker';
 import type { AppContext } from '../context.js';
-import { answerSearch } from '../dci/search-handler.js';
-import { answerTxnStatus } from '../dci/txn-status-handler.js';
-import { answerVerify } from '../dci/verify-handler.js';
+import { itemCount, type DciOperation } from '../dci/operations.js';
 import { responseHeader, signFor } from '../dci/responses.js';
+import { DCI_OPERATIONS } from '../dci/routes.js';
 import { activeSender } from '../senders/sender-auth.js';
 
 interface AsyncPayload {
@@ -14,8 +13,6 @@ interface AsyncPayload {
   message: Record<string, unknown>;
 }
 
-type Answer = (ctx: AppContext, p: AsyncPayload) => Promise<{ message: Record<string, unknown>; totalCount: number }>;
-
 const CALLBACK_TIMEOUT_MS = 15_000;
 
 /**
@@ -23,19 +20,19 @@ const CALLBACK_TIMEOUT_MS = 15_000;
  * same answer), sign it for the sender and POST it to the callback address. A failed POST throws,
  * and graphile-worker retries with exponential backoff; every attempt is recorded.
  */
-function answerAndCallBack(ctx: AppContext, action: string, answer: Answer): Task {
+function answerAndCallBack(ctx: AppContext, op: DciOperation): Task {
   return async (raw, helpers) => {
     const payload = raw as AsyncPayload;
     const { pool } = ctx.db;
     const stored = await pool.query<{ result: Record<string, unknown> | null; total_count: number | null }>('SELECT result, total_count FROM dci_transaction WHERE id = $1', [payload.auditId]);
     let message = stored.rows[0]?.result ?? null;
-    let totalCount = stored.rows[0]?.total_count ?? 1;
+    const totalCount = stored.rows[0]?.total_count ?? itemCount(op, payload.message);
     if (!message) {
-      ({ message, totalCount } = await answer(ctx, payload));
+      message = await op.answer(ctx, payload.senderId, payload.message, payload.correlationId);
       await pool.query(`UPDATE dci_transaction SET result = $2, async_status = 'answered', completed_count = $3 WHERE id = $1`, [payload.auditId, JSON.stringify(message), totalCount]);
     }
     const sender = await activeSender(ctx.db.orm.em.fork(), payload.senderId);
-    const envelope = await signFor(ctx, sender, responseHeader(ctx, sender, action, totalCount), message);
+    const envelope = await signFor(ctx, sender, responseHeader(ctx, sender, op.responseAction, totalCount), message);
     const attempt = helpers.job.attempts;
     try {
       const res = await fetch(payload.callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(envelope), signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS), redirect: 'error' });
@@ -56,18 +53,5 @@ function answerAndCallBack(ctx: AppContext, action: string, answer: Answer): Tas
 }
 
 export function asyncAnswerTasks(ctx: AppContext): TaskList {
-  return {
-    'dci-async-search': answerAndCallBack(ctx, 'on-search', async (c, p) => {
-      const message = p.message as Parameters<typeof answerSearch>[1];
-      return { message: await answerSearch(c, message, p.correlationId), totalCount: message.search_request.length };
-    }),
-    'dci-async-verify': answerAndCallBack(ctx, 'on-verify', async (c, p) => {
-      const message = p.message as unknown as Parameters<typeof answerVerify>[1];
-      return { message: await answerVerify(c, message, p.correlationId), totalCount: message.verify_request.length };
-    }),
-    'dci-async-txn-status': answerAndCallBack(ctx, 'txn-on-status', async (c, p) => ({
-      message: await answerTxnStatus(c, p.senderId, p.message as unknown as Parameters<typeof answerTxnStatus>[2], p.correlationId),
-      totalCount: 1,
-    })),
-  };
+  return Object.fromEntries(DCI_OPERATIONS.map((op) => [op.job, answerAndCallBack(ctx, op)]));
 }
