@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { ackBody, DciError, errorBody, isRequestPath, validateRequest, verifyEnvelope, type MsgHeader } from '@dci-server/dci';
 import type { Sender } from '@dci-server/db';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { verifyAccessToken } from '../auth/access-tokens.js';
-import { tokenSettings } from '../auth/token-endpoint.js';
+import { authenticateBearer } from '../auth/bearer.js';
 import type { AppContext } from '../context.js';
-import { activeSender, senderPublicKey } from '../senders/sender-auth.js';
+import { enforceRateLimit } from '../senders/rate-limit.js';
+import { senderPublicKey } from '../senders/sender-auth.js';
 import { claimMessageId, recordTransaction, type AuditEntry } from '../transactions/audit.js';
 import type { DciCall, DciEndpoint } from './call.js';
 import { checkHeader } from './header-rules.js';
@@ -64,15 +64,11 @@ export const requireJson: RequestHandler = (req, _res, next) => {
 };
 
 async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, trace: Trace): Promise<DciCall> {
-  const em = ctx.db.orm.em.fork();
-  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  if (!token) throw new DciError('err.auth.missing_token', 'An Authorization: Bearer token is required (POST /oauth2/client/token)');
-  const claims = await verifyAccessToken(ctx.keyring, tokenSettings(ctx), token);
-  const sender = await activeSender(em, claims.senderId);
+  const { sender, scopes } = await authenticateBearer(ctx, req.headers.authorization);
   trace.sender = sender;
-  if (!sender.allowedOperations.includes(endpoint.operation) || !claims.scopes.includes(endpoint.operation)) {
-    throw new DciError('err.operation.not_allowed', `Sender ${sender.senderId} may not ${endpoint.operation}`);
-  }
+  await enforceRateLimit(ctx.db.pool, sender);
+  if (!sender.allowedOperations.includes(endpoint.operation)) throw new DciError('err.operation.not_allowed', `Sender ${sender.senderId} may not ${endpoint.operation}`);
+  if (!scopes.includes(endpoint.operation)) throw new DciError('err.operation.not_allowed', `The access token's scope does not include ${endpoint.operation}`);
 
   const body = (endpoint.toEnvelope ? endpoint.toEnvelope(req.body) : req.body) as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new DciError('err.request.bad', 'The body must be a DCI envelope {signature, header, message}');
