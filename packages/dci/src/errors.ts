@@ -113,6 +113,7 @@ const CATALOGUE = {
   'err.operation.not_allowed': { httpStatus: 403, message: 'The sender may not perform this operation', ackCode: 'err.request.forbidden' },
   'err.agreement.missing': { httpStatus: 403, message: 'No data-sharing agreement covers this request', ackCode: 'err.request.forbidden' },
   'err.rate_limited': { httpStatus: 429, message: 'Rate limit exceeded', ackCode: 'err.request.too_many_requests' },
+  'err.quota.exceeded': { httpStatus: 429, message: "The data-sharing agreement's daily quota is used up", ackCode: 'err.request.too_many_requests' },
   'err.internal': { httpStatus: 500, message: 'Internal error', ackCode: 'err.service.unavailable' },
 
   // Spec header reason codes.
@@ -150,6 +151,7 @@ const CATALOGUE = {
   'rjct.attribute.invalid': bad('Unknown or not allowed attribute'),
   'rjct.record_type.invalid': bad('Unknown record type'),
   'rjct.verify_criteria.invalid': bad('Invalid verify criteria'),
+  'rjct.agreement.not_covered': { httpStatus: 403, message: 'The data-sharing agreement does not cover this request', ackCode: 'err.request.forbidden' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DciCode = keyof typeof CATALOGUE;

@@ -1,4 +1,4 @@
-import type { MsgHeader } from '@dci-server/dci';
+import type { MsgHeader, RequestPath } from '@dci-server/dci';
 import type { Sender } from '@dci-server/db';
 import type { AppContext } from '../context.js';
 import type { Operation } from '../senders/senders.js';
@@ -17,6 +17,8 @@ export type HandlerResult = { kind: 'sync'; message: Record<string, unknown>; to
 
 export interface DciEndpoint {
   path: string;
+  /** The spec path whose request schema this endpoint's messages must follow. */
+  schemaPath: RequestPath;
   operation: Operation;
   /** header.action the request must carry. */
   action: string;

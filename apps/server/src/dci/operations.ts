@@ -1,3 +1,4 @@
+import { isRequestPath, type RequestPath } from '@dci-server/dci';
 import type { AppContext } from '../context.js';
 import type { Operation } from '../senders/senders.js';
 import type { DciCall, DciEndpoint, HandlerResult } from './call.js';
@@ -15,9 +16,18 @@ export interface DciOperation {
   callbackPath: string;
   itemsField: string;
   syncPath: string;
-  asyncPath: string;
+  asyncPath: RequestPath;
   job: string;
-  answer(ctx: AppContext, senderId: string, message: Record<string, unknown>, correlationId: string): Promise<Record<string, unknown>>;
+  answer(ctx: AppContext, request: OperationRequest): Promise<Record<string, unknown>>;
+}
+
+/** What an answer is computed from, in the request (sync) or later in the job (async). */
+export interface OperationRequest {
+  senderId: string;
+  /** header.sender_uri as sent (subscriptions keep it as their notification address). */
+  senderUri: string | null;
+  message: Record<string, unknown>;
+  correlationId: string;
 }
 
 /** How many items a message carries (header.total_count). */
@@ -32,8 +42,11 @@ export function syncEndpoint(op: DciOperation): DciEndpoint {
   return {
     ...base(op),
     path: op.syncPath,
+    // Our sync variants of async-only spec paths (e.g. subscribe) follow the async path's schema.
+    schemaPath: isRequestPath(op.syncPath) ? op.syncPath : op.asyncPath,
     async handle(call: DciCall): Promise<HandlerResult> {
-      return { kind: 'sync', message: await op.answer(call.ctx, call.sender.senderId, call.message, call.correlationId), totalCount: itemCount(op, call.message) };
+      const request = { senderId: call.sender.senderId, senderUri: call.header.sender_uri ?? null, message: call.message, correlationId: call.correlationId };
+      return { kind: 'sync', message: await op.answer(call.ctx, request), totalCount: itemCount(op, call.message) };
     },
   };
 }
@@ -42,10 +55,11 @@ export function asyncEndpoint(op: DciOperation): DciEndpoint {
   return {
     ...base(op),
     path: op.asyncPath,
+    schemaPath: op.asyncPath,
     async handle(call: DciCall): Promise<HandlerResult> {
       // The callback address is checked now, so a bad one is refused before the ACK.
       const target = callbackUrl(call.sender, call.header.sender_uri, op.callbackPath);
-      return { kind: 'async', job: op.job, payload: { senderId: call.sender.senderId, callbackUrl: target, message: call.message }, totalCount: itemCount(op, call.message) };
+      return { kind: 'async', job: op.job, payload: { senderId: call.sender.senderId, senderUri: call.header.sender_uri ?? null, callbackUrl: target, message: call.message }, totalCount: itemCount(op, call.message) };
     },
   };
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ackBody, DciError, errorBody, isRequestPath, validateRequest, verifyEnvelope, type MsgHeader } from '@dci-server/dci';
+import { ackBody, DciError, errorBody, validateRequest, verifyEnvelope, type MsgHeader } from '@dci-server/dci';
 import type { Sender } from '@dci-server/db';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { findAgreement } from '../agreements/agreements.js';
+import { consumeDailyQuota } from '../agreements/quota.js';
 import { authenticateBearer } from '../auth/bearer.js';
 import type { AppContext } from '../context.js';
 import { enforceRateLimit } from '../senders/rate-limit.js';
@@ -75,12 +77,16 @@ async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, trace
   if (body.header && typeof body.header === 'object') trace.header = body.header as Partial<MsgHeader>;
   if (body.message && typeof body.message === 'object') trace.message = body.message as Record<string, unknown>;
   checkHeader(ctx.config, endpoint, sender, body);
-  if (isRequestPath(endpoint.path)) {
-    const validation = validateRequest(endpoint.path, body);
-    if (!validation.ok) throw new DciError('err.request.bad', `The message does not follow the DCI specification: ${validation.errors.slice(0, 5).join('; ')}`);
-  }
+  const validation = validateRequest(endpoint.schemaPath, body);
+  if (!validation.ok) throw new DciError('err.request.bad', `The message does not follow the DCI specification: ${validation.errors.slice(0, 5).join('; ')}`);
   const header = body.header as MsgHeader;
   if (!endpoint.compact) await checkSignature(ctx, sender, body);
+  // No agreement, no data: every operation needs one valid now. Items count against its daily quota.
+  const agreement = await findAgreement(ctx.db.orm.em.fork(), sender.senderId);
+  if (endpoint.operation === 'search' || endpoint.operation === 'verify') {
+    const items = (body.message as Record<string, unknown> | undefined)?.[endpoint.itemsField];
+    await consumeDailyQuota(ctx.db.pool, agreement, sender.senderId, Array.isArray(items) ? items.length : 1);
+  }
   if (!(await claimMessageId(ctx.db.pool, sender.senderId, header.message_id))) {
     throw new DciError('rjct.message_id.duplicate', `message_id ${header.message_id} was already received from ${sender.senderId}`);
   }

@@ -5,10 +5,11 @@ import { compactEndpoints } from './compact-handler.js';
 import { asyncEndpoint, syncEndpoint, type DciOperation } from './operations.js';
 import { dciHandler, dciTransportErrors, requireJson } from './pipeline.js';
 import { searchOperation } from './search-handler.js';
+import { subscribeOperation, unsubscribeOperation } from './subscribe-handler.js';
 import { txnStatusOperation } from './txn-status-handler.js';
 import { verifyOperation } from './verify-handler.js';
 
-export const DCI_OPERATIONS: DciOperation[] = [searchOperation, verifyOperation, txnStatusOperation];
+export const DCI_OPERATIONS: DciOperation[] = [searchOperation, verifyOperation, txnStatusOperation, subscribeOperation, unsubscribeOperation];
 
 export const DCI_ENDPOINTS: DciEndpoint[] = [...DCI_OPERATIONS.flatMap((op) => [syncEndpoint(op), asyncEndpoint(op)]), ...compactEndpoints];
 

@@ -47,6 +47,7 @@ before(async () => {
   main = await createTestSender(server.ctx, 'matrix-main');
   for (const name of ['other', 'inactive', 'revoked-key']) senders[name] = await createTestSender(server.ctx, `matrix-${name}`);
   senders['no-ops'] = await createTestSender(server.ctx, 'matrix-no-ops', ['notify']);
+  senders['no-agreement'] = await createTestSender(server.ctx, 'matrix-no-agreement', undefined, { agreement: false });
   // An earlier transaction for the txn-status endpoints to find.
   const known = await new DciTestClient(server.baseUrl, main).send('/registry/sync/search', 'search', { transaction_id: 'matrix-known', search_request: [searchItem('k', { query_type: 'idtype-value', query: { type: 'UIN', value: '1' } })] }, 'search_request');
   assert.equal(known.status, 200);
@@ -137,6 +138,7 @@ for (const endpoint of ENDPOINTS) {
       const noOps = senders['no-ops']!;
       await expectRejected((await call(endpoint, { sender: noOps, token: await tokenFor(noOps) })).reply, 403, 'err.operation.not_allowed');
     });
+    test('no data-sharing agreement → 403 err.agreement.missing', async () => expectRejected((await call(endpoint, { sender: senders['no-agreement']! })).reply, 403, 'err.agreement.missing'));
     test('stale message_ts → 400 rjct.message_ts.invalid', async () => {
       if (endpoint.compact) return; // the compact form carries no timestamp: we stamp it on arrival
       await expectRejected((await call(endpoint, { headerOverrides: { message_ts: new Date(Date.now() - 3_600_000).toISOString() } })).reply, 400, 'rjct.message_ts.invalid');

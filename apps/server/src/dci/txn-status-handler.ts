@@ -11,7 +11,7 @@ export const txnStatusOperation: DciOperation = {
   syncPath: '/registry/sync/txn/status',
   asyncPath: '/registry/txn/status',
   job: 'dci-async-txn-status',
-  async answer(ctx, senderId, message, correlationId) {
+  async answer(ctx, { senderId, message, correlationId }) {
     const { transaction_id, txnstatus_request: request } = message as unknown as TxnStatusRequest;
     return {
       transaction_id,

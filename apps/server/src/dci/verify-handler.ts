@@ -1,13 +1,22 @@
 import { DciError, ON_VERIFY_ACTION, VERIFY_ACTION, type VerifyRequest, type VerifyRequestItem, type VerifyResponseItem } from '@dci-server/dci';
+import type { DataSharingAgreement } from '@dci-server/db';
+import { findAgreement } from '../agreements/agreements.js';
+import { authorizeVerify } from '../agreements/authorize.js';
+import { allowedClaims } from '../agreements/claims.js';
 import type { AppContext } from '../context.js';
 import { verifyIdentity } from '../registry/verify.js';
 import type { DciOperation } from './operations.js';
 
 /** Our verify extension: per claim true / false / unknown, never the record itself. */
-async function answerVerifyItem(ctx: AppContext, item: VerifyRequestItem): Promise<VerifyResponseItem> {
+async function answerVerifyItem(ctx: AppContext, agreement: DataSharingAgreement, item: VerifyRequestItem): Promise<VerifyResponseItem> {
   const base = { reference_id: item.reference_id, timestamp: new Date().toISOString() };
   try {
-    const { claims } = await verifyIdentity(ctx.db.pool, item.verify_criteria.identifier, item.verify_criteria.claims);
+    authorizeVerify(agreement, item.verify_criteria);
+    // Claims on fields the agreement hides are answered 'unknown', as if the field were empty.
+    const { allowed, refused } = allowedClaims(agreement, item.verify_criteria.claims);
+    const asked = Object.fromEntries(allowed.map((name) => [name, item.verify_criteria.claims[name]]));
+    const { claims } = await verifyIdentity(ctx.db.pool, item.verify_criteria.identifier, asked);
+    for (const name of refused) claims[name] = 'unknown';
     return { ...base, status: 'succ', data: { claims } };
   } catch (error) {
     if (!(error instanceof DciError)) throw error;
@@ -24,10 +33,11 @@ export const verifyOperation: DciOperation = {
   syncPath: '/registry/sync/verify',
   asyncPath: '/registry/verify',
   job: 'dci-async-verify',
-  async answer(ctx, _senderId, message, correlationId) {
+  async answer(ctx, { senderId, message, correlationId }) {
     const { transaction_id, verify_request } = message as unknown as VerifyRequest;
+    const agreement = await findAgreement(ctx.db.orm.em.fork(), senderId);
     const items: VerifyResponseItem[] = [];
-    for (const item of verify_request) items.push(await answerVerifyItem(ctx, item));
+    for (const item of verify_request) items.push(await answerVerifyItem(ctx, agreement, item));
     return { transaction_id, correlation_id: correlationId, verify_response: items };
   },
 };

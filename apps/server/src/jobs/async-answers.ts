@@ -9,6 +9,7 @@ interface AsyncPayload {
   auditId: string;
   correlationId: string;
   senderId: string;
+  senderUri: string | null;
   callbackUrl: string;
   message: Record<string, unknown>;
 }
@@ -28,7 +29,7 @@ function answerAndCallBack(ctx: AppContext, op: DciOperation): Task {
     let message = stored.rows[0]?.result ?? null;
     const totalCount = stored.rows[0]?.total_count ?? itemCount(op, payload.message);
     if (!message) {
-      message = await op.answer(ctx, payload.senderId, payload.message, payload.correlationId);
+      message = await op.answer(ctx, payload);
       await pool.query(`UPDATE dci_transaction SET result = $2, async_status = 'answered', completed_count = $3 WHERE id = $1`, [payload.auditId, JSON.stringify(message), totalCount]);
     }
     const sender = await activeSender(ctx.db.orm.em.fork(), payload.senderId);

@@ -63,6 +63,23 @@ export async function findPersonRows(pool: pg.Pool, filter: FilterNode, limit: n
   return personRows(pool, { where, params, order: sortToSql('Person', []), sortKeys: [], limit, offset: 0 });
 }
 
+/** The current records of the given ids (for notifications), keyed by id. */
+export async function recordsByIds(pool: pg.Pool, kind: RecordKind, ids: readonly string[]): Promise<Map<string, DciRecord>> {
+  if (!ids.length) return new Map();
+  const { id } = RECORD_TABLES[kind];
+  const page = await fetchPage(pool, kind, { where: `${id} = ANY($1::uuid[])`, params: [ids], order: sortToSql(kind, []), sortKeys: [], limit: ids.length, offset: 0 });
+  return new Map(page.records.map((record, i) => [page.ids[i]!, record]));
+}
+
+/** Which of `ids` match `filter` (subscription filters are the search language, run by the same SQL). */
+export async function idsMatching(pool: pg.Pool, kind: RecordKind, filter: FilterNode, ids: readonly string[]): Promise<Set<string>> {
+  const { from, id } = RECORD_TABLES[kind];
+  const params: unknown[] = [ids];
+  const where = filterToSql(kind, filter, params);
+  const { rows } = await pool.query<{ id: string }>(`SELECT ${id} AS id FROM ${from} WHERE ${id} = ANY($1::uuid[]) AND ${where}`, params);
+  return new Set(rows.map((r) => r.id));
+}
+
 interface PageQuery {
   where: string;
   params: unknown[];
@@ -80,11 +97,11 @@ interface PageEnd {
 
 type Keyed<T> = T & { sort_key: (string | null)[] };
 
-async function fetchPage(pool: pg.Pool, kind: RecordKind, query: PageQuery): Promise<{ records: DciRecord[]; last?: PageEnd }> {
+async function fetchPage(pool: pg.Pool, kind: RecordKind, query: PageQuery): Promise<{ records: DciRecord[]; ids: string[]; last?: PageEnd }> {
   const rows = kind === 'Person' ? await personRows(pool, query) : await groupRows(pool, query);
   const end = rows.at(-1);
   const records = kind === 'Person' ? (rows as Keyed<PersonRow>[]).map(personRecord) : await groupRecords(pool, rows as Keyed<GroupRow>[]);
-  return { records, last: end && { id: end.id, sortKey: end.sort_key } };
+  return { records, ids: rows.map((r) => r.id), last: end && { id: end.id, sortKey: end.sort_key } };
 }
 
 function sortKeyColumn(sortKeys: readonly string[]): string {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SenderSchema } from '@dci-server/db';
 import { exportJWK, generateKeyPair } from 'jose';
+import { ensureDemoAgreement } from '../agreements/agreements.js';
 import { addSenderKey, createOAuthClient, createSender, OPERATIONS } from './senders.js';
 
 export const DEMO_SENDER_ID = 'demo-client';
@@ -26,6 +27,7 @@ export async function ensureDemoSender(em: EntityManager, dataDir: string, publi
     allowedOperations: [...OPERATIONS],
     allowLoopbackCallbacks: true,
   });
+  await ensureDemoAgreement(em, sender);
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { extractable: true });
   const keyId = 'demo-client-key-1';
   await addSenderKey(em, sender, { ...(await exportJWK(publicKey)), kid: keyId }, keyId);

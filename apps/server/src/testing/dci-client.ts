@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { JsonWebKey } from 'node:crypto';
 import { signEnvelope, type SignatureScheme } from '@dci-server/dci';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { ensureDemoAgreement } from '../agreements/agreements.js';
 import type { AppContext } from '../context.js';
 import { addSenderKey, createOAuthClient, createSender, OPERATIONS, type Operation } from '../senders/senders.js';
 
@@ -14,9 +15,10 @@ export interface TestSender {
 }
 
 /** A registered sender with an Ed25519 key and OAuth client, as an integrator would have. */
-export async function createTestSender(ctx: AppContext, senderId = `sender-${randomUUID().slice(0, 8)}`, operations: Operation[] = [...OPERATIONS]): Promise<TestSender> {
+export async function createTestSender(ctx: AppContext, senderId = `sender-${randomUUID().slice(0, 8)}`, operations: Operation[] = [...OPERATIONS], options: { agreement?: boolean } = {}): Promise<TestSender> {
   const em = ctx.db.orm.em.fork();
   const sender = await createSender(em, { senderId, name: senderId, allowedOperations: operations, allowLoopbackCallbacks: true });
+  if (options.agreement ?? true) await ensureDemoAgreement(em, sender);
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { extractable: true });
   const kid = `${senderId}-key`;
   await addSenderKey(em, sender, { ...(await exportJWK(publicKey)), kid }, kid);

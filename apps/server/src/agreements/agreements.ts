@@ -1,0 +1,66 @@
+/**
+ * Data-sharing agreements: finding the one that governs a sender's request, and the thin services
+ * the CLI / admin API use. No agreement, no data: callers refuse a sender that has none.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DataSharingAgreementSchema, type DataSharingAgreement, type Sender } from '@dci-server/db';
+import { DciError } from '@dci-server/dci';
+import { checkAgreementInput, type NewAgreement } from './agreement-input.js';
+
+export const DEMO_AGREEMENT_NAME = 'Demo: everything, for trying the API';
+
+/**
+ * The active agreement of `senderId` (the DCI sender id) valid at `now`: from validFrom (inclusive)
+ * to validTo (exclusive), either end open when null. If several are, the most recently created wins.
+ */
+export async function findAgreement(em: EntityManager, senderId: string, now = new Date()): Promise<DataSharingAgreement> {
+  const active = await em.find(DataSharingAgreementSchema, { sender: { senderId }, active: true }, { orderBy: { createdAt: 'desc', id: 'asc' } });
+  const current = active.find((a) => isValidAt(a, now));
+  if (current) return current;
+  if (!active.length) throw new DciError('err.agreement.missing', `Sender ${senderId} has no active data-sharing agreement`);
+  // Name the agreement the sender most likely means: the next to start, else the last to expire.
+  const upcoming = active.filter((a) => a.validFrom && a.validFrom > now).sort((a, b) => a.validFrom!.getTime() - b.validFrom!.getTime())[0];
+  if (upcoming) {
+    throw new DciError('err.agreement.missing', `The data-sharing agreement '${upcoming.name}' of sender ${senderId} is not valid before ${upcoming.validFrom!.toISOString()}`);
+  }
+  const expired = active.sort((a, b) => b.validTo!.getTime() - a.validTo!.getTime())[0]!;
+  throw new DciError('err.agreement.missing', `The data-sharing agreement '${expired.name}' of sender ${senderId} expired at ${expired.validTo!.toISOString()}`);
+}
+
+export function isValidAt(agreement: Pick<DataSharingAgreement, 'validFrom' | 'validTo'>, now: Date): boolean {
+  return (!agreement.validFrom || agreement.validFrom <= now) && (!agreement.validTo || now < agreement.validTo);
+}
+
+/** Throws InvalidAgreementError on bad input (unknown fields, attributes, types; see agreement-input.ts). */
+export async function createAgreement(em: EntityManager, input: NewAgreement): Promise<DataSharingAgreement> {
+  const agreement = em.create(DataSharingAgreementSchema, checkAgreementInput(input));
+  await em.flush();
+  return agreement;
+}
+
+/** Every agreement of a sender, active or not, newest first. */
+export async function listAgreements(em: EntityManager, senderId: string): Promise<DataSharingAgreement[]> {
+  return em.find(DataSharingAgreementSchema, { sender: { senderId } }, { orderBy: { createdAt: 'desc', id: 'asc' } });
+}
+
+/** Agreements are deactivated, never deleted, so that past answers stay explainable. Null when there is no such agreement. */
+export async function deactivateAgreement(em: EntityManager, id: string): Promise<DataSharingAgreement | null> {
+  const agreement = UUID.test(id) ? await em.findOne(DataSharingAgreementSchema, { id }) : null;
+  if (!agreement) return null;
+  agreement.active = false;
+  await em.flush();
+  return agreement;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Demo mode: an allow-everything agreement for the demo sender, unless it already has one (kept as edited). */
+export async function ensureDemoAgreement(em: EntityManager, sender: Sender): Promise<DataSharingAgreement | undefined> {
+  if (await em.count(DataSharingAgreementSchema, { sender })) return undefined;
+  return createAgreement(em, {
+    sender,
+    name: DEMO_AGREEMENT_NAME,
+    purpose: 'Trying the DCI API with generated demo data; not for real personal data.',
+    legalBasis: 'None: demo data only',
+  });
+}

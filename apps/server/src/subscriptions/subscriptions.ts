@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DciError, resolveRecordKind, translateFilter, type RecordKind } from '@dci-server/dci';
+import { SubscriptionSchema, type Sender, type Subscription } from '@dci-server/db';
+import { normalizeEventType } from './event-types.js';
+
+export interface SubscribeCriteria {
+  reg_type?: string;
+  reg_event_type: string;
+  frequency?: Record<string, unknown>;
+  filter_type?: string;
+  filter?: unknown;
+  notify_record_type: string;
+}
+
+/** Subscription codes are what senders hold on to: short, unguessable, stable. */
+function newCode(): string {
+  return `SUB-${randomBytes(10).toString('base64url').toUpperCase().replace(/[^A-Z0-9]/g, 'X')}`;
+}
+
+/**
+ * Creates a subscription of `sender` to one event type, notified at `callbackUrl`. The filter is
+ * checked now with the search query language (same whitelist), so a bad one is refused at once.
+ */
+export async function subscribe(em: EntityManager, sender: Sender, criteria: SubscribeCriteria, callbackUrl: string): Promise<Subscription> {
+  const eventType = normalizeEventType(criteria.reg_event_type);
+  let recordKind: RecordKind;
+  try {
+    recordKind = resolveRecordKind(criteria.notify_record_type);
+  } catch (error) {
+    throw new DciError('rjct.notify_details.invalid', (error as Error).message);
+  }
+  if (criteria.filter !== undefined && !isEmptyFilter(criteria.filter)) translateFilter(recordKind, criteria.filter_type ?? 'expression', criteria.filter);
+  const existing = await em.findOne(SubscriptionSchema, { sender, eventType, recordType: recordKind, callbackUrl, active: true });
+  if (existing && JSON.stringify(existing.filter ?? null) === JSON.stringify(criteria.filter ?? null)) {
+    throw new DciError('rjct.event.already_subscribed', `Already subscribed to ${eventType} with this filter as ${existing.code}`);
+  }
+  const subscription = em.create(SubscriptionSchema, {
+    code: newCode(),
+    sender,
+    eventType,
+    regType: criteria.reg_type ?? null,
+    recordType: recordKind,
+    callbackUrl,
+    filterType: criteria.filter_type ?? null,
+    filter: criteria.filter ?? null,
+    frequency: criteria.frequency ?? null,
+  });
+  await em.flush();
+  return subscription;
+}
+
+function isEmptyFilter(filter: unknown): boolean {
+  return filter === null || (typeof filter === 'object' && Object.keys(filter).length === 0);
+}
+
+/** Ends the sender's own subscriptions; unknown codes or other senders' codes refuse the whole request. */
+export async function unsubscribe(em: EntityManager, sender: Sender, codes: string[]): Promise<Subscription[]> {
+  const found = await em.find(SubscriptionSchema, { code: { $in: codes }, sender });
+  const missing = codes.filter((code) => !found.some((s) => s.code === code));
+  if (missing.length) throw new DciError('rjct.subscription_code.invalid', `Unknown subscription codes for ${sender.senderId}: ${missing.join(', ')}`);
+  for (const subscription of found) subscription.active = false;
+  await em.flush();
+  return found;
+}
+
+/** The spec's SubscriptionInfo for one subscription. */
+export function subscriptionInfo(subscription: Subscription) {
+  return {
+    code: subscription.code,
+    status: subscription.active ? 'subscribe' : 'unsubscribe',
+    timestamp: subscription.updatedAt.toISOString(),
+    ...(subscription.regType ? { reg_type: subscription.regType } : {}),
+    reg_event_type: subscription.eventType,
+    ...(subscription.frequency ? { frequency: subscription.frequency } : {}),
+    ...(subscription.filterType ? { filter_type: subscription.filterType } : {}),
+    ...(subscription.filter ? { filter: subscription.filter } : {}),
+    notify_record_type: subscription.recordType,
+  };
+}
