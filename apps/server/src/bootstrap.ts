@@ -2,7 +2,6 @@ import { PersonSchema } from '@dci-server/db';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './database.js';
-import { prepareJobQueue } from './jobs/worker.js';
 import { Keyring } from './keys/keyring.js';
 import { loadMasterKey } from './keys/master-key.js';
 import { ensureActiveServerKey } from './keys/server-keys.js';
@@ -15,9 +14,8 @@ export async function bootstrap(config: Config, logger: Logger): Promise<AppCont
   const db = await openDatabase(config, logger);
   try {
     const masterKey = loadMasterKey(config, logger);
-    await prepareJobQueue(db.pool);
     await ensureActiveServerKey(db.orm.em.fork(), masterKey);
-    return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey) };
+    return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey, config.keyOverlapSeconds) };
   } catch (error) {
     await db.close();
     throw error;

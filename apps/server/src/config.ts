@@ -25,7 +25,13 @@ const schema = z.object({
   CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).default(300),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  KEY_OVERLAP_SECONDS: z.coerce.number().int().min(0).default(86_400),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  DELIVERY_RETRY_WINDOW_SECONDS: z.coerce.number().min(0).default(86_400),
+  DELIVERY_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).default(5),
+  DELIVERY_PAUSE_SECONDS: z.coerce.number().min(0).default(600),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -59,6 +65,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     clockSkewSeconds: c.CLOCK_SKEW_SECONDS,
     maxPageSize: c.MAX_PAGE_SIZE,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    delivery: {
+      maxAttempts: c.DELIVERY_MAX_ATTEMPTS,
+      retryWindowSeconds: c.DELIVERY_RETRY_WINDOW_SECONDS,
+      pauseAfterFailures: c.DELIVERY_PAUSE_AFTER_FAILURES,
+      pauseSeconds: c.DELIVERY_PAUSE_SECONDS,
+    },
+    workerConcurrency: c.WORKER_CONCURRENCY,
     tokenTtlSeconds: c.TOKEN_TTL_SECONDS,
+    keyOverlapSeconds: c.KEY_OVERLAP_SECONDS,
   };
 }

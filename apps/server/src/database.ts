@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { ensureDatabase, migrate, openOrm, startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '@dci-server/db';
+import { Logger as WorkerLogger, runMigrations as migrateJobQueue } from 'graphile-worker';
 import pg from 'pg';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -45,7 +46,11 @@ export async function connect(url: string, embedded: EmbeddedPostgres | undefine
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
   if (runMigrations) {
-    const applied = await withMigrationLock(pool, () => migrate(orm));
+    const applied = await withMigrationLock(pool, async () => {
+      const names = await migrate(orm);
+      await migrateJobQueue({ pgPool: pool, logger: workerLogger }); // the job queue's own schema (our outbox trigger uses it)
+      return names;
+    });
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
   return {
@@ -72,3 +77,5 @@ async function withMigrationLock<T>(pool: pg.Pool, work: () => Promise<T>): Prom
     client.release();
   }
 }
+
+const workerLogger = new WorkerLogger(() => () => {});

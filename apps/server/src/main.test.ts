@@ -50,10 +50,13 @@ async function start(): Promise<Started> {
   return { child, output: () => output, port };
 }
 
+/** Ctrl-C; resolves to the exit code, failing with the process's output when it is not 0. */
 async function stop(s: Started): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => s.child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<string>((resolve) => s.child.once('exit', (code, signal) => resolve(`${code}/${signal}`)));
   s.child.kill('SIGINT');
-  return exited;
+  const how = await exited;
+  assert.equal(how, '0/null', `stopped with ${how}:\n${s.output().slice(-3000)}`);
+  return 0;
 }
 
 const postgresDataDir = (output: string) => /embedded, data in (\S+)\)/.exec(output)?.[1];

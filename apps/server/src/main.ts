@@ -17,11 +17,26 @@ async function main(): Promise<void> {
   try {
     if (config.demoData) await loadDemoData(ctx);
     http = await listen(createApp(ctx), config.port, config.host);
-    if (config.runWorker) worker = await startWorker(ctx.db.pool, taskList(ctx), logger);
+    if (config.runWorker) worker = await startWorker(ctx.db.pool, taskList(ctx), logger, config.workerConcurrency);
   } catch (error) {
     await ctx.db.close(); // never leave the embedded PostgreSQL running behind a failed start
     throw error;
   }
+
+  // Handlers first: a Ctrl-C right after the banner must still stop everything cleanly.
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await http.close(config.shutdownTimeoutMs);
+    await worker?.stop();
+    await ctx.db.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   const links = serviceLinks(config.publicUrl);
   logger.info({ ms: Date.now() - started, database: ctx.db.embedded ? `embedded PostgreSQL in ${ctx.db.embedded.dataDir}` : 'DATABASE_URL' }, 'DCI Server ready');
@@ -43,19 +58,6 @@ async function main(): Promise<void> {
       .join('\n'),
   );
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await http.close(config.shutdownTimeoutMs);
-    await worker?.stop();
-    await ctx.db.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

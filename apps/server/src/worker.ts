@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const ctx = await bootstrap(config, logger);
-  const worker = await startWorker(ctx.db.pool, taskList(ctx), logger);
+  const worker = await startWorker(ctx.db.pool, taskList(ctx), logger, config.workerConcurrency);
   const shutdown = async () => {
     await worker.stop();
     await ctx.db.close();

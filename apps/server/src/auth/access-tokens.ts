@@ -31,7 +31,7 @@ export async function issueAccessToken(keyring: Keyring, settings: TokenSettings
 /** Checks signature (our published keys), issuer, audience and expiry. */
 export async function verifyAccessToken(keyring: Keyring, settings: TokenSettings, token: string): Promise<AccessTokenClaims> {
   try {
-    const { payload } = await jwtVerify(token, await keyring.verificationKeys(), { issuer: settings.issuer, audience: settings.audience, typ: 'at+jwt' });
+    const { payload } = await jwtVerify(token, keyring.verificationKeys(), { issuer: settings.issuer, audience: settings.audience, typ: 'at+jwt' });
     if (typeof payload.sub !== 'string' || typeof payload.client_id !== 'string') throw new Error('token lacks sub or client_id');
     return { senderId: payload.sub, clientId: payload.client_id, scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [] };
   } catch (error) {

@@ -23,7 +23,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(docsRoutes());
 
   app.get('/.well-known/jwks.json', async (_req, res) => {
-    res.json({ keys: await publishedKeys(ctx.db.orm.em.fork()) });
+    res.json({ keys: await publishedKeys(ctx.db.orm.em.fork(), ctx.config.keyOverlapSeconds) });
   });
 
   app.get('/', (_req, res) => {

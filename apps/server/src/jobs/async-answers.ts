@@ -3,6 +3,8 @@ import type { AppContext } from '../context.js';
 import { itemCount, type DciOperation } from '../dci/operations.js';
 import { responseHeader, signFor } from '../dci/responses.js';
 import { DCI_OPERATIONS } from '../dci/routes.js';
+import { policyFor } from '../outbound/address-policy.js';
+import { isSuccess, postJson } from '../outbound/post-json.js';
 import { activeSender } from '../senders/sender-auth.js';
 
 interface AsyncPayload {
@@ -13,8 +15,6 @@ interface AsyncPayload {
   callbackUrl: string;
   message: Record<string, unknown>;
 }
-
-const CALLBACK_TIMEOUT_MS = 15_000;
 
 /**
  * An async call's job: compute the answer once (kept on the transaction, so retries resend the
@@ -36,8 +36,8 @@ function answerAndCallBack(ctx: AppContext, op: DciOperation): Task {
     const envelope = await signFor(ctx, sender, responseHeader(ctx, sender, op.responseAction, totalCount), message);
     const attempt = helpers.job.attempts;
     try {
-      const res = await fetch(payload.callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(envelope), signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS), redirect: 'error' });
-      if (!res.ok) throw new Error(`callback answered HTTP ${res.status}`);
+      const { status } = await postJson(payload.callbackUrl, envelope, policyFor(sender, payload.callbackUrl));
+      if (!isSuccess(status)) throw new Error(`callback answered HTTP ${status}`);
       await pool.query(`UPDATE dci_transaction SET async_status = 'completed', callback_status = 'delivered', callback_attempts = $2, callback_error = NULL, completed_at = now() WHERE id = $1`, [payload.auditId, attempt]);
     } catch (error) {
       const last = attempt >= helpers.job.max_attempts;

@@ -1,19 +1,17 @@
-import { run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
+import { run, type Runner, type TaskList } from 'graphile-worker';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
+import { CRONTAB } from './tasks.js';
 
 export interface WorkerHandle {
   stop(): Promise<void>;
 }
 
-/** Installs graphile-worker's schema (idempotent); done at start-up by servers and workers alike. */
-export async function prepareJobQueue(pool: pg.Pool): Promise<void> {
-  await runMigrations({ pgPool: pool });
-}
-
 /** Runs the background jobs on our own pool; signals are handled by our process, not by the worker. */
-export async function startWorker(pool: pg.Pool, taskList: TaskList, logger: Logger, concurrency = 4): Promise<WorkerHandle> {
-  const runner: Runner = await run({ pgPool: pool, taskList, concurrency, noHandleSignals: true, pollInterval: 1000, parsedCronItems: [] });
+export async function startWorker(pool: pg.Pool, taskList: TaskList, logger: Logger, concurrency = 8): Promise<WorkerHandle> {
+  const runner: Runner = await run({ pgPool: pool, taskList, concurrency, noHandleSignals: true, pollInterval: 1000, crontab: CRONTAB });
+  // Whatever a crashed worker left locked is put back at once, not only at the next cron tick.
+  await runner.addJob('sweep-notifications', {}, { jobKey: 'sweep-notifications' });
   logger.info({ tasks: Object.keys(taskList), concurrency }, 'background worker started');
   return { stop: () => runner.stop() };
 }

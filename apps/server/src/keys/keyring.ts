@@ -4,11 +4,14 @@ import type { MasterKey } from './master-key.js';
 import { loadActiveSigningKey, publishedKeys, type SigningKey } from './server-keys.js';
 
 const CACHE_MS = 30_000;
+/** An unknown kid reloads the keys, at most this often (random kids must not hammer the database). */
+const RELOAD_ON_MISS_MS = 1_000;
 
 /**
  * The server's keys as the request path needs them: the active signing key (decrypted once,
  * not per request) and the published public keys for verifying our own tokens. Cached briefly,
- * so a rotation made by another process is seen within 30 s.
+ * so a rotation made by another process is seen within 30 s, or at once for a token whose kid
+ * we have not seen yet.
  */
 export class Keyring {
   private signing?: { key: SigningKey; at: number };
@@ -17,6 +20,7 @@ export class Keyring {
   constructor(
     private readonly em: () => EntityManager,
     private readonly masterKey: MasterKey,
+    private readonly overlapSeconds: number,
   ) {}
 
   async signingKey(): Promise<SigningKey> {
@@ -24,14 +28,30 @@ export class Keyring {
     return this.signing.key;
   }
 
-  async verificationKeys(): Promise<JWTVerifyGetKey> {
-    if (!this.verifying || Date.now() - this.verifying.at > CACHE_MS) this.verifying = { jwks: createLocalJWKSet({ keys: await publishedKeys(this.em()) }), at: Date.now() };
-    return this.verifying.jwks;
+  /** A jose key resolver over our published keys. */
+  verificationKeys(): JWTVerifyGetKey {
+    return async (header, token) => {
+      const jwks = await this.publicKeys();
+      try {
+        return await jwks(header, token);
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY' || Date.now() - this.verifying!.at < RELOAD_ON_MISS_MS) throw error;
+        this.verifying = undefined;
+        return (await this.publicKeys())(header, token);
+      }
+    };
   }
 
   /** Forget cached keys (after a rotation in this process). */
   invalidate(): void {
     this.signing = undefined;
     this.verifying = undefined;
+  }
+
+  private async publicKeys(): Promise<JWTVerifyGetKey> {
+    if (!this.verifying || Date.now() - this.verifying.at > CACHE_MS) {
+      this.verifying = { jwks: createLocalJWKSet({ keys: await publishedKeys(this.em(), this.overlapSeconds) }), at: Date.now() };
+    }
+    return this.verifying.jwks;
   }
 }

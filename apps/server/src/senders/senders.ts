@@ -1,11 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { createPublicKey, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { OAuthClientSchema, SenderKeySchema, SenderSchema, type Sender, type SenderKey } from '@dci-server/db';
-import { calculateJwkThumbprint, exportJWK, importSPKI, type JWK } from 'jose';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import { KeyError, publicJwkOf, signingAlgorithmOf } from '../keys/key-algorithms.js';
 import { hashSecret, newClientSecret } from './client-secrets.js';
 
 export const OPERATIONS = ['search', 'verify', 'subscribe', 'unsubscribe', 'txn_status', 'notify'] as const;
 export type Operation = (typeof OPERATIONS)[number];
+
+export const SIGNATURE_SCHEMES = ['dci-signature', 'jws'] as const;
+export type SignatureScheme = (typeof SIGNATURE_SCHEMES)[number];
+
+/** A sender-registry request refused for a reason the operator can fix (unknown id, duplicate, bad input). */
+export class SenderError extends Error {}
 
 export interface NewSender {
   senderId: string;
@@ -14,32 +21,166 @@ export interface NewSender {
   contact?: string;
   allowedOperations: Operation[];
   senderUri?: string;
+  preferredScheme?: SignatureScheme;
+  /** Origins (scheme://host[:port]) callbacks may go to, besides the origin of senderUri. */
+  allowedCallbackOrigins?: string[];
   allowLoopbackCallbacks?: boolean;
 }
 
 export async function createSender(em: EntityManager, input: NewSender): Promise<Sender> {
-  const sender = em.create(SenderSchema, { ...input });
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(input.senderId)) throw new SenderError(`invalid sender id ${JSON.stringify(input.senderId)}: use letters, digits and . _ : - (at most 128)`);
+  if (input.senderUri !== undefined) httpOrigin(input.senderUri);
+  const allowedCallbackOrigins = input.allowedCallbackOrigins?.map(httpOrigin);
+  try {
+    return await em.transactional(async (tx) => {
+      const sender = tx.create(SenderSchema, { ...input, ...(allowedCallbackOrigins ? { allowedCallbackOrigins } : {}) });
+      await tx.flush();
+      return sender;
+    });
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) throw new SenderError(`sender ${input.senderId} exists already`);
+    throw error;
+  }
+}
+
+/** The origin of an absolute http(s) URL: callbacks are matched on origins. */
+function httpOrigin(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new SenderError(`not an absolute URL: ${value}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SenderError(`not an http(s) URL: ${value}`);
+  return url.origin;
+}
+
+export async function findSender(em: EntityManager, senderId: string): Promise<Sender> {
+  const sender = await em.findOne(SenderSchema, { senderId });
+  if (!sender) throw new SenderError(`no sender ${senderId}`);
+  return sender;
+}
+
+export interface KeyValidity {
+  notBefore?: Date;
+  notAfter?: Date;
+}
+
+/**
+ * Registers a sender public key: a JWK, or text holding an SPKI PEM or a JWK. Ed25519, EC P-256
+ * and RSA ≥ 2048 bits are accepted; the fingerprint is the RFC 7638 thumbprint and is also the
+ * key id when neither `keyId` nor the JWK's `kid` names one.
+ */
+export async function addSenderKey(em: EntityManager, sender: Sender, key: JWK | string, keyId?: string, validity: KeyValidity = {}): Promise<SenderKey> {
+  const { publicKey, given } = readPublicKey(key);
+  const algorithm = rsaAlgorithm(signingAlgorithmOf(publicKey), given?.alg);
+  const jwk = publicJwkOf(publicKey) as JWK;
+  const fingerprint = await calculateJwkThumbprint(jwk);
+  const { notBefore, notAfter } = validity;
+  if (notBefore && notAfter && notAfter <= notBefore) throw new SenderError('notAfter must be later than notBefore');
+  const kid = keyId ?? given?.kid ?? fingerprint;
+  const twin = await em.findOne(SenderKeySchema, { sender, fingerprint, revoked: false });
+  if (twin) throw new SenderError(`this key is already registered for ${sender.senderId} as ${twin.keyId}`);
+  try {
+    return await em.transactional(async (tx) => {
+      const senderKey = tx.create(SenderKeySchema, { sender, keyId: kid, algorithm, publicJwk: { ...jwk, kid, alg: algorithm }, fingerprint, notBefore, notAfter });
+      await tx.flush();
+      return senderKey;
+    });
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) throw new SenderError(`sender ${sender.senderId} already has a key ${kid} (revoked keys keep their id)`);
+    throw error;
+  }
+}
+
+function readPublicKey(key: JWK | string): { publicKey: KeyObject; given?: JWK } {
+  const text = typeof key === 'string' ? key.trim() : undefined;
+  if (text !== undefined && !text.startsWith('{')) {
+    if (text.includes('PRIVATE KEY')) throw new KeyError('this is a private key: register only the sender’s public key (openssl pkey -pubout)');
+    try {
+      return { publicKey: createPublicKey(text) };
+    } catch (error) {
+      throw new KeyError(`not a public key PEM (SPKI, -----BEGIN PUBLIC KEY-----): ${(error as Error).message}`);
+    }
+  }
+  const given = text === undefined ? (key as JWK) : parseJwk(text);
+  if (given.d !== undefined) throw new KeyError('the JWK contains a private part (d): register only the sender’s public key');
+  try {
+    return { publicKey: createPublicKey({ key: given as JsonWebKey, format: 'jwk' }), given };
+  } catch (error) {
+    throw new KeyError(`not a usable public JWK: ${(error as Error).message}`);
+  }
+}
+
+function parseJwk(text: string): JWK {
+  try {
+    return JSON.parse(text) as JWK;
+  } catch {
+    throw new KeyError('the key starts with { but is not valid JSON');
+  }
+}
+
+/** An RSA JWK may ask for PS256; every other key has a single algorithm. */
+function rsaAlgorithm(algorithm: string, stated: string | undefined): string {
+  return algorithm === 'RS256' && stated === 'PS256' ? 'PS256' : algorithm;
+}
+
+/** Stops accepting signatures made with the key; the row stays, so its id is not reused. */
+export async function revokeSenderKey(em: EntityManager, senderId: string, keyId: string): Promise<SenderKey> {
+  const key = await em.findOne(SenderKeySchema, { sender: { senderId }, keyId });
+  if (!key) throw new SenderError(`sender ${senderId} has no key ${keyId}`);
+  key.revoked = true;
+  await em.flush();
+  return key;
+}
+
+/** A disabled sender gets no tokens and its calls are refused, with its keys and clients kept. */
+export async function setSenderActive(em: EntityManager, senderId: string, active: boolean): Promise<Sender> {
+  const sender = await findSender(em, senderId);
+  sender.active = active;
   await em.flush();
   return sender;
 }
 
-/** Registers a sender public key given as a JWK or an SPKI PEM; the fingerprint is the RFC 7638 thumbprint. */
-export async function addSenderKey(em: EntityManager, sender: Sender, key: JWK | string, keyId?: string): Promise<SenderKey> {
-  const jwk = typeof key === 'string' ? await exportJWK(await importSPKI(key, algorithmOfPem(key), { extractable: true })) : stripPrivate(key);
-  const fingerprint = await calculateJwkThumbprint(jwk);
-  const senderKey = em.create(SenderKeySchema, {
-    sender,
-    keyId: keyId ?? jwk.kid ?? fingerprint,
-    algorithm: algorithmOf(jwk),
-    publicJwk: { ...jwk },
-    fingerprint,
-  });
-  await em.flush();
-  return senderKey;
+export interface SenderSummary {
+  senderId: string;
+  name: string;
+  active: boolean;
+  allowedOperations: string[];
+  preferredScheme: string;
+  senderUri: string | null;
+  allowedCallbackOrigins: string[];
+  keys: { keyId: string; algorithm: string; fingerprint: string; revoked: boolean; notBefore: Date | null; notAfter: Date | null }[];
+  clients: { clientId: string; active: boolean }[];
+}
+
+/** Every sender with its keys and OAuth clients (never secrets), by sender id. */
+export async function listSenders(em: EntityManager): Promise<SenderSummary[]> {
+  const senders = await em.find(SenderSchema, {}, { orderBy: { senderId: 'asc' } });
+  const keys = await em.find(SenderKeySchema, { sender: { $in: senders } }, { orderBy: { createdAt: 'asc' } });
+  const clients = await em.find(OAuthClientSchema, { sender: { $in: senders } }, { orderBy: { createdAt: 'asc' } });
+  return senders.map((s) => ({
+    senderId: s.senderId,
+    name: s.name,
+    active: s.active,
+    allowedOperations: s.allowedOperations,
+    preferredScheme: s.preferredScheme,
+    senderUri: s.senderUri ?? null,
+    allowedCallbackOrigins: s.allowedCallbackOrigins,
+    keys: keys
+      .filter((k) => k.sender.id === s.id)
+      .map((k) => ({ keyId: k.keyId, algorithm: k.algorithm, fingerprint: k.fingerprint, revoked: k.revoked, notBefore: k.notBefore ?? null, notAfter: k.notAfter ?? null })),
+    clients: clients.filter((c) => c.sender.id === s.id).map((c) => ({ clientId: c.clientId, active: c.active })),
+  }));
+}
+
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
 }
 
 /** New OAuth2 client credentials; the secret is returned once and stored only hashed. */
-export async function createOAuthClient(em: EntityManager, sender: Sender): Promise<{ clientId: string; clientSecret: string }> {
+export async function createOAuthClient(em: EntityManager, sender: Sender): Promise<ClientCredentials> {
   const clientId = `${sender.senderId}-${randomUUID().slice(0, 8)}`;
   const clientSecret = newClientSecret();
   em.create(OAuthClientSchema, { clientId, sender, secretHash: await hashSecret(clientSecret) });
@@ -47,21 +188,12 @@ export async function createOAuthClient(em: EntityManager, sender: Sender): Prom
   return { clientId, clientSecret };
 }
 
-function stripPrivate(jwk: JWK): JWK {
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = jwk;
-  return pub;
-}
-
-function algorithmOf(jwk: JWK): string {
-  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
-  if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'ES256';
-  if (jwk.kty === 'RSA') return jwk.alg ?? 'RS256';
-  throw new Error(`unsupported key type ${jwk.kty}/${jwk.crv ?? ''}: use Ed25519, EC P-256 or RSA ≥ 2048`);
-}
-
-function algorithmOfPem(pem: string): string {
-  // importSPKI needs an algorithm; the key's own type decides it.
-  const body = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-  if (body.length < 60) return 'EdDSA';
-  return body.includes(Buffer.from('2a8648ce3d0201', 'hex')) ? 'ES256' : 'RS256';
+/** Replaces a client's secret: the new one is returned once, the old one stops working at once. */
+export async function rotateOAuthClientSecret(em: EntityManager, clientId: string): Promise<ClientCredentials> {
+  const client = await em.findOne(OAuthClientSchema, { clientId });
+  if (!client) throw new SenderError(`no OAuth client ${clientId}`);
+  const clientSecret = newClientSecret();
+  client.secretHash = await hashSecret(clientSecret);
+  await em.flush();
+  return { clientId, clientSecret };
 }

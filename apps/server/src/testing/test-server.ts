@@ -26,7 +26,7 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
   const db = await connect(url, undefined, logger, true);
   const masterKey = new MasterKey(randomBytes(32));
   await ensureActiveServerKey(db.orm.em.fork(), masterKey);
-  return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey) };
+  return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey, config.keyOverlapSeconds) };
 }
 
 /** The real Express app on a free loopback port, over a fresh database; optionally with the worker. */

@@ -4,7 +4,7 @@ import type { Sender } from './senders.js';
 
 /** A sender's standing request to be notified of registry events matching a filter. */
 export interface Subscription {
-  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'active';
+  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'active' | 'consecutiveFailures';
   id: string;
   code: string;
   sender: Ref<Sender>;
@@ -16,6 +16,9 @@ export interface Subscription {
   filter?: unknown;
   frequency?: Record<string, unknown> | null;
   active: boolean;
+  /** Failed deliveries in a row; past the threshold deliveries pause until `pausedUntil`. */
+  consecutiveFailures: number;
+  pausedUntil?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -35,6 +38,8 @@ export const SubscriptionSchema = new EntitySchema<Subscription>({
     filter: { type: 'json', nullable: true },
     frequency: { type: 'json', nullable: true },
     active: { type: 'boolean', default: true },
+    consecutiveFailures: { type: 'integer', default: 0 },
+    pausedUntil: { type: 'Date', columnType: 'timestamptz', nullable: true },
     ...timestamps,
   },
   indexes: [{ properties: ['eventType', 'active'] }],
@@ -66,7 +71,8 @@ export const RegistryEventSchema = new EntitySchema<RegistryEvent>({
   },
 });
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead' | 'paused';
+/** pending → delivered, or → failed (will retry) → … → dead (dead letter); cancelled when the subscription ended. */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead' | 'cancelled';
 
 /** One notification of one event to one subscription; the idempotency key makes matching re-runnable. */
 export interface NotificationDelivery {

@@ -1,0 +1,87 @@
+import fs from 'node:fs/promises';
+import { InvalidArgumentError } from 'commander';
+import { pino } from 'pino';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { openDatabase, type Database } from '../database.js';
+import { KeyError } from '../keys/key-algorithms.js';
+import { loadMasterKey, type MasterKey } from '../keys/master-key.js';
+import type { Logger } from '../logger.js';
+import { SenderError } from '../senders/senders.js';
+
+/** A command refused for a reason the operator can fix: printed as one line, no stack trace. */
+export class CliError extends Error {}
+
+export interface CliContext {
+  config: Config;
+  logger: Logger;
+  db: Database;
+}
+
+/** Logs go to stderr so that stdout carries only the command's output (and stays valid JSON with --json). */
+function cliLogger(config: Config): Logger {
+  return pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
+}
+
+/** Runs `work` on the database (DATABASE_URL, or the embedded PostgreSQL in DATA_DIR), migrated unless told not to. */
+export async function withDatabase<T>(work: (cli: CliContext) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+  const config = loadConfig();
+  const logger = cliLogger(config);
+  const db = await openDatabase(config, logger, options);
+  try {
+    return await work({ config, logger, db });
+  } finally {
+    await db.close();
+  }
+}
+
+/** Like withDatabase, with the master key that encrypts server private keys. */
+export function withMasterKey<T>(work: (cli: CliContext & { masterKey: MasterKey }) => Promise<T>): Promise<T> {
+  return withDatabase((cli) => work({ ...cli, masterKey: loadMasterKey(cli.config, cli.logger) }));
+}
+
+export async function readTextFile(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
+/** Rows as aligned columns under a header; `-` for empty cells. */
+export function printTable(header: string[], rows: string[][]): void {
+  const cells = [header, ...rows].map((row) => row.map((cell) => cell || '-'));
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  for (const row of cells) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+export function formatDate(date: Date | null | undefined): string {
+  return date ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
+}
+
+/** Commander argument parser for ISO 8601 dates. */
+export function isoDate(value: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('must be an ISO 8601 date such as 2026-01-31 or 2026-01-31T12:00:00Z');
+  return date;
+}
+
+/** Commander collector for options given several times. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function isUserError(error: unknown): boolean {
+  return error instanceof CliError || error instanceof ConfigError || error instanceof KeyError || error instanceof SenderError;
+}
+
+/** The last word on a failed command: its message on stderr and exit code 1; a stack trace only for bugs, and only with LOG_LEVEL=debug. */
+export function reportFailure(error: unknown): never {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`error: ${message}`);
+  if (!isUserError(error) && error instanceof Error && /^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '')) console.error(error.stack);
+  process.exit(1);
+}

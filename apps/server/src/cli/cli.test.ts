@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { createTestDatabase } from '@dci-server/db';
+
+// The CLI as operators run it (`npm run cli -- …` is `node --import tsx apps/server/src/cli.ts …`), on a test database.
+const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
+let env: NodeJS.ProcessEnv;
+let dir: string;
+
+before(async () => {
+  env = { ...process.env, DATABASE_URL: await createTestDatabase(), MASTER_KEY: randomBytes(32).toString('base64'), DEMO_DATA: 'false', LOG_LEVEL: 'warn' };
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dci-cli-'));
+});
+after(() => fs.rm(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { env }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+function assertFriendlyFailure(run: Run, message: RegExp): void {
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, message);
+  assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+}
+
+test('--help describes every command group and command', async () => {
+  const [root, add, generate] = await Promise.all([cli('--help'), cli('senders', 'add', '--help'), cli('keys', 'generate', '--help')]);
+  assert.equal(root.code, 0);
+  for (const group of ['senders', 'clients', 'keys', 'migrate']) assert.match(root.stdout, new RegExp(`\\n  ${group}\\b`));
+  assert.equal(add.code, 0);
+  assert.match(add.stdout, /--callback-origin <url>/);
+  assert.match(generate.stdout, /choices: "EdDSA", "ES256", "RS256"/);
+});
+
+test('senders add, add-key, list and clients create/rotate', async () => {
+  const added = await cli('senders', 'add', 'acme', '--name', 'Acme agency', '--operations', 'search,verify', '--callback-origin', 'https://cb.acme.org/hook', '--scheme', 'jws');
+  assert.equal(added.code, 0, added.stderr);
+  assert.match(added.stdout, /^sender acme created \(operations: search, verify\)$/m);
+
+  const keyFile = path.join(dir, 'acme.pem');
+  await fs.writeFile(keyFile, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
+  const weak = path.join(dir, 'weak.pem');
+  await fs.writeFile(weak, generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }));
+  const [duplicate, badOperation, noName, key, weakKey, missingFile, created] = await Promise.all([
+    cli('senders', 'add', 'acme', '--name', 'Again'),
+    cli('senders', 'add', 'other', '--name', 'x', '--operations', 'search,fly'),
+    cli('senders', 'add', 'other'),
+    cli('senders', 'add-key', 'acme', keyFile, '--kid', 'acme-1'),
+    cli('senders', 'add-key', 'acme', weak),
+    cli('senders', 'add-key', 'acme', path.join(dir, 'missing.pem')),
+    cli('clients', 'create', 'acme', '--json'),
+  ]);
+  assertFriendlyFailure(duplicate, /^error: sender acme exists already$/m);
+  assertFriendlyFailure(badOperation, /unknown operation fly/);
+  assertFriendlyFailure(noName, /required option '--name <name>'/);
+  assert.equal(key.code, 0, key.stderr);
+  assert.match(key.stdout, /key acme-1 \(ES256, thumbprint \S+\) added to acme/);
+  assertFriendlyFailure(weakKey, /^error: RSA key of 1024 bits refused/m);
+  assertFriendlyFailure(missingFile, /cannot read .*missing\.pem: ENOENT/);
+
+  assert.equal(created.code, 0, created.stderr);
+  const credentials = JSON.parse(created.stdout) as { client_id: string; client_secret: string };
+  assert.match(credentials.client_id, /^acme-/);
+  assert.match(created.stderr, /shown only this once/);
+  const rotated = await cli('clients', 'rotate', credentials.client_id);
+  assert.equal(rotated.code, 0, rotated.stderr);
+  assert.match(rotated.stdout, new RegExp(`client_id:\\s+${credentials.client_id}\\nclient_secret:\\s+\\S+`));
+  assert.ok(!rotated.stdout.includes(credentials.client_secret));
+
+  const listed = await cli('senders', 'list', '--json');
+  assert.equal(listed.code, 0, listed.stderr);
+  const [acme] = JSON.parse(listed.stdout) as { senderId: string; allowedOperations: string[]; preferredScheme: string; allowedCallbackOrigins: string[]; keys: { keyId: string }[]; clients: unknown[] }[];
+  assert.equal(acme?.senderId, 'acme');
+  assert.deepEqual(acme.allowedOperations, ['search', 'verify']);
+  assert.equal(acme.preferredScheme, 'jws');
+  assert.deepEqual(acme.allowedCallbackOrigins, ['https://cb.acme.org']);
+  assert.deepEqual(acme.keys.map((k) => k.keyId), ['acme-1']);
+  assert.equal(acme.clients.length, 1);
+
+  const [disabled, revokeUnknown] = await Promise.all([cli('senders', 'disable', 'acme'), cli('senders', 'revoke-key', 'acme', 'nope')]);
+  assert.equal(disabled.code, 0, disabled.stderr);
+  assertFriendlyFailure(revokeUnknown, /sender acme has no key nope/);
+  assert.match((await cli('senders', 'list')).stdout, /^acme\s+Acme agency\s+no\s+search,verify\s+acme-1\s+acme-\w+$/m);
+});
+
+test('keys generate, activate, retire and list', async () => {
+  const generated = await cli('keys', 'generate', '--alg', 'ES256', '--activate');
+  assert.equal(generated.code, 0, generated.stderr);
+  const kid = /key (srv-\S+) and made it the active signing key/.exec(generated.stdout)?.[1];
+  assert.ok(kid, generated.stdout);
+  assertFriendlyFailure(await cli('keys', 'retire', kid), /is the active signing key: activate another key first/);
+
+  const listed = await cli('keys', 'list', '--json');
+  assert.equal(listed.code, 0, listed.stderr);
+  const keys = JSON.parse(listed.stdout) as { kid: string; state: string; algorithm: string; publicJwk: Record<string, unknown> }[];
+  const active = keys.filter((k) => k.state === 'active');
+  assert.deepEqual(active.map((k) => [k.kid, k.algorithm]), [[kid, 'ES256']]);
+  assert.equal(active[0]!.publicJwk.d, undefined);
+});

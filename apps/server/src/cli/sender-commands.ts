@@ -1,0 +1,154 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { addSenderKey, createOAuthClient, createSender, findSender, listSenders, OPERATIONS, revokeSenderKey, rotateOAuthClientSecret, setSenderActive, SIGNATURE_SCHEMES, type ClientCredentials, type Operation, type SignatureScheme } from '../senders/senders.js';
+import { collect, isoDate, printJson, printTable, readTextFile, withDatabase } from './cli-support.js';
+
+/** The operations the server answers today; subscribe/notify must be granted explicitly. */
+const DEFAULT_OPERATIONS: Operation[] = ['search', 'verify', 'txn_status'];
+
+function operationList(value: string): Operation[] {
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(OPERATIONS as readonly string[]).includes(n));
+  if (unknown.length) throw new InvalidArgumentError(`unknown operation ${unknown.join(', ')}; choose from ${OPERATIONS.join(', ')}`);
+  return names as Operation[];
+}
+
+interface AddSenderOptions {
+  name: string;
+  description?: string;
+  contact?: string;
+  operations: Operation[];
+  callbackOrigin?: string[];
+  uri?: string;
+  scheme: SignatureScheme;
+}
+
+/** `senders …` and `clients …`: the sender registry. */
+export function addSenderCommands(program: Command): void {
+  const senders = program.command('senders').description('register and manage senders (the systems allowed to call the API)');
+
+  senders
+    .command('add')
+    .description('register a sender')
+    .argument('<sender_id>', 'the id the sender puts in header.sender_id')
+    .requiredOption('--name <name>', 'display name')
+    .option('--description <text>', 'what the sender is')
+    .option('--contact <text>', 'who to call about it')
+    .addOption(new Option('--operations <list>', `comma-separated, from ${OPERATIONS.join(', ')}`).argParser(operationList).default(DEFAULT_OPERATIONS, DEFAULT_OPERATIONS.join(',')))
+    .option('--callback-origin <url>', 'an origin async answers may be sent to (repeatable)', collect)
+    .option('--uri <url>', "the sender's base URI (its origin is allowed for callbacks)")
+    .addOption(new Option('--scheme <scheme>', 'how our responses to it are signed').choices(SIGNATURE_SCHEMES).default('dci-signature'))
+    .action((senderId: string, options: AddSenderOptions) =>
+      withDatabase(async ({ db }) => {
+        const sender = await createSender(db.orm.em.fork(), {
+          senderId,
+          name: options.name,
+          description: options.description,
+          contact: options.contact,
+          allowedOperations: options.operations,
+          senderUri: options.uri,
+          preferredScheme: options.scheme,
+          allowedCallbackOrigins: options.callbackOrigin,
+        });
+        console.log(`sender ${sender.senderId} created (operations: ${sender.allowedOperations.join(', ')})`);
+        console.error(`next: senders add-key ${senderId} <public-key-file>, then clients create ${senderId}`);
+      }),
+    );
+
+  senders
+    .command('list')
+    .description('list senders with their keys and OAuth clients')
+    .option('--json', 'print JSON')
+    .action((options: { json?: boolean }) =>
+      withDatabase(async ({ db }) => {
+        const all = await listSenders(db.orm.em.fork());
+        if (options.json) return printJson(all);
+        printTable(
+          ['SENDER', 'NAME', 'ACTIVE', 'OPERATIONS', 'KEYS', 'CLIENTS'],
+          all.map((s) => [
+            s.senderId,
+            s.name,
+            s.active ? 'yes' : 'no',
+            s.allowedOperations.join(','),
+            s.keys.filter((k) => !k.revoked).map((k) => k.keyId).join(','),
+            s.clients.filter((c) => c.active).map((c) => c.clientId).join(','),
+          ]),
+        );
+      }),
+    );
+
+  for (const [name, active] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    senders
+      .command(name)
+      .description(active ? 'let a disabled sender call the API again' : 'refuse tokens and calls from a sender (keys and clients are kept)')
+      .argument('<sender_id>')
+      .action((senderId: string) =>
+        withDatabase(async ({ db }) => {
+          await setSenderActive(db.orm.em.fork(), senderId, active);
+          console.log(`sender ${senderId} ${active ? 'enabled' : 'disabled'}`);
+        }),
+      );
+  }
+
+  senders
+    .command('add-key')
+    .description("register a sender's public key (Ed25519, EC P-256 or RSA ≥ 2048) from an SPKI PEM or a JWK file")
+    .argument('<sender_id>')
+    .argument('<file>', 'file.pem (-----BEGIN PUBLIC KEY-----) or file.jwk')
+    .option('--kid <kid>', "the key id the sender signs with (default: the JWK's kid, else its RFC 7638 thumbprint)")
+    .option('--not-before <date>', 'not valid before (ISO 8601)', isoDate)
+    .option('--not-after <date>', 'not valid after (ISO 8601)', isoDate)
+    .action((senderId: string, file: string, options: { kid?: string; notBefore?: Date; notAfter?: Date }) =>
+      withDatabase(async ({ db }) => {
+        const text = await readTextFile(file);
+        const em = db.orm.em.fork();
+        const key = await addSenderKey(em, await findSender(em, senderId), text, options.kid, { notBefore: options.notBefore, notAfter: options.notAfter });
+        console.log(`key ${key.keyId} (${key.algorithm}, thumbprint ${key.fingerprint}) added to ${senderId}`);
+      }),
+    );
+
+  senders
+    .command('revoke-key')
+    .description("stop accepting signatures made with one of a sender's keys")
+    .argument('<sender_id>')
+    .argument('<kid>')
+    .action((senderId: string, kid: string) =>
+      withDatabase(async ({ db }) => {
+        await revokeSenderKey(db.orm.em.fork(), senderId, kid);
+        console.log(`key ${kid} of ${senderId} revoked`);
+      }),
+    );
+
+  const clients = program.command('clients').description('OAuth2 client credentials of senders');
+
+  clients
+    .command('create')
+    .description('create client credentials for a sender; the secret is shown only once')
+    .argument('<sender_id>')
+    .option('--json', 'print JSON')
+    .action((senderId: string, options: { json?: boolean }) =>
+      withDatabase(async ({ db }) => {
+        const em = db.orm.em.fork();
+        printCredentials(await createOAuthClient(em, await findSender(em, senderId)), options.json);
+      }),
+    );
+
+  clients
+    .command('rotate')
+    .description('replace a client secret; the old one stops working at once, the new one is shown only once')
+    .argument('<client_id>')
+    .option('--json', 'print JSON')
+    .action((clientId: string, options: { json?: boolean }) =>
+      withDatabase(async ({ db }) => {
+        printCredentials(await rotateOAuthClientSecret(db.orm.em.fork(), clientId), options.json);
+      }),
+    );
+}
+
+function printCredentials(credentials: ClientCredentials, json = false): void {
+  if (json) printJson({ client_id: credentials.clientId, client_secret: credentials.clientSecret });
+  else console.log(`client_id:     ${credentials.clientId}\nclient_secret: ${credentials.clientSecret}`);
+  console.error('the secret is shown only this once and stored only hashed: keep it now');
+}

@@ -1,0 +1,83 @@
+import { translateFilter, type RecordKind } from '@dci-server/dci';
+import type { Task } from 'graphile-worker';
+import type { AppContext } from '../context.js';
+import { idsMatching } from '../registry/search.js';
+
+const BATCH = 500;
+
+interface EventRow {
+  id: string;
+  event_type: string;
+  record_kind: RecordKind;
+  record_id: string;
+}
+
+interface SubscriptionRow {
+  id: string;
+  event_type: string;
+  record_type: RecordKind;
+  filter_type: string | null;
+  filter: unknown;
+}
+
+/**
+ * Turns outbox events into deliveries: one per (subscription, event) whose filter matches the
+ * record, keyed so that re-running never duplicates. Events are locked while matched (SKIP LOCKED:
+ * several workers share the work) and marked matched in the same transaction as their deliveries.
+ */
+export function matchRegistryEvents(ctx: AppContext): Task {
+  return async () => {
+    while ((await matchBatch(ctx)) === BATCH);
+  };
+}
+
+async function matchBatch(ctx: AppContext): Promise<number> {
+  const client = await ctx.db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows: events } = await client.query<EventRow>(
+      `SELECT id, event_type, record_kind, record_id FROM registry_event WHERE matched_at IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+    );
+    if (events.length) {
+      const { rows: subscriptions } = await client.query<SubscriptionRow>(
+        'SELECT id, event_type, record_type, filter_type, filter FROM subscription WHERE active AND event_type = ANY($1)',
+        [[...new Set(events.map((e) => e.event_type))]],
+      );
+      const pairs: { subscription: string; event: string }[] = [];
+      for (const subscription of subscriptions) {
+        const candidates = events.filter((e) => e.event_type === subscription.event_type && e.record_kind === subscription.record_type);
+        const matching = await matchingRecords(ctx, subscription, candidates.map((e) => e.record_id));
+        for (const event of candidates) if (matching.has(event.record_id)) pairs.push({ subscription: subscription.id, event: event.id });
+      }
+      await client.query(
+        `WITH created AS (
+           INSERT INTO notification_delivery (subscription_id, event_id, idempotency_key)
+           SELECT s, e, s || ':' || e FROM unnest($1::uuid[], $2::bigint[]) AS pair(s, e)
+           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id)
+         SELECT graphile_worker.add_job('deliver-notification', json_build_object('deliveryId', id), job_key => 'delivery:' || id) FROM created`,
+        [pairs.map((p) => p.subscription), pairs.map((p) => p.event)],
+      );
+      await client.query('UPDATE registry_event SET matched_at = now() WHERE id = ANY($1::bigint[])', [events.map((e) => e.id)]);
+    }
+    await client.query('COMMIT');
+    return events.length;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function matchingRecords(ctx: AppContext, subscription: SubscriptionRow, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const filter = subscription.filter;
+  if (filter === null || filter === undefined || (typeof filter === 'object' && !Array.isArray(filter) && !Object.keys(filter).length)) return new Set(ids);
+  try {
+    return await idsMatching(ctx.db.pool, subscription.record_type, translateFilter(subscription.record_type, subscription.filter_type ?? 'expression', filter), ids);
+  } catch (error) {
+    // Filters are checked at subscribe time; one that no longer translates matches nothing.
+    ctx.logger.error({ err: error, subscription: subscription.id }, 'subscription filter no longer valid');
+    return new Set();
+  }
+}

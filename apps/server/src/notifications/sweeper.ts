@@ -1,0 +1,30 @@
+import type { Task } from 'graphile-worker';
+import type { AppContext } from '../context.js';
+import { schedule } from './delivery.js';
+
+/**
+ * Recovery after a crash: a job held by a worker that died stays locked for hours, so deliveries
+ * still pending or failed past their time, and events never matched, are put back in the queue.
+ * Runs when a worker starts and every minute. Re-adding by job key replaces a stale locked job;
+ * the delivery row lock keeps two live workers from sending the same delivery twice at once.
+ */
+export function sweepNotifications(ctx: AppContext): Task {
+  return async () => {
+    await sweep(ctx);
+  };
+}
+
+export async function sweep(ctx: AppContext, staleSeconds = 30): Promise<{ deliveries: number; events: number }> {
+  const { pool } = ctx.db;
+  const { rows } = await pool.query<{ id: string; next_attempt_at: Date | null }>(
+    `SELECT id, next_attempt_at FROM notification_delivery
+     WHERE status IN ('pending', 'failed') AND updated_at < now() - make_interval(secs => $1)
+       AND (next_attempt_at IS NULL OR next_attempt_at < now() - make_interval(secs => $1))
+     LIMIT 10000`,
+    [staleSeconds],
+  );
+  for (const row of rows) await schedule(pool, row.id, null);
+  const { rows: events } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM registry_event WHERE matched_at IS NULL`);
+  if (events[0]!.n) await pool.query(`SELECT graphile_worker.add_job('match-registry-events', '{}'::json, job_key => 'match-registry-events')`);
+  return { deliveries: rows.length, events: events[0]!.n };
+}

@@ -1,0 +1,51 @@
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { refusal, type TargetPolicy } from './address-policy.js';
+
+export interface PostResult {
+  status: number;
+  latencyMs: number;
+}
+
+/**
+ * POSTs JSON to a sender's endpoint. Every address the name resolves to is checked by our own
+ * `lookup` at connect time (so a DNS answer cannot change between check and use), redirects are
+ * not followed (a 3xx is a failure), and the whole exchange is bounded by `timeoutMs`.
+ */
+export function postJson(url: string, body: unknown, policy: TargetPolicy, timeoutMs = 15_000): Promise<PostResult> {
+  const target = new URL(url);
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') return Promise.reject(new Error(`unsupported scheme ${target.protocol}`));
+  const lookup: LookupFunction = (hostname, options, callback) => {
+    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 4);
+      const list = addresses as dns.LookupAddress[];
+      const refused = list.map((a) => refusal(a.address, policy)).find(Boolean);
+      if (refused || !list.length) return callback(new Error(refused ?? `no address for ${hostname}`), '', 4);
+      if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+      callback(null, list[0]!.address, list[0]!.family);
+    });
+  };
+  const payload = Buffer.from(JSON.stringify(body));
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const literal = target.hostname.replace(/^\[|\]$/g, '');
+    const refusedLiteral = /^[\d.]+$|:/.test(literal) ? refusal(literal, policy) : undefined;
+    if (refusedLiteral) return reject(new Error(refusedLiteral));
+    const request = (target.protocol === 'https:' ? https : http).request(
+      target,
+      { method: 'POST', lookup, headers: { 'content-type': 'application/json', 'content-length': payload.length }, timeout: timeoutMs },
+      (res) => {
+        res.resume(); // the body is not needed; drain it so the socket is freed
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, latencyMs: Math.round(performance.now() - started) }));
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+/** 2xx only: a redirect is refused rather than followed to another host. */
+export const isSuccess = (status: number) => status >= 200 && status < 300;
