@@ -8,12 +8,13 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import formatsPlugin from 'ajv-formats';
-import { SOCIAL_SPEC_ID, loadSocialSpec } from './spec-document.js';
+import { CRVS_SPEC_ID, SOCIAL_SPEC_ID, loadCrvsSpec, loadSocialSpec } from './spec-document.js';
 import { ON_VERIFY_ACTION, VERIFY_ACTION, VERIFY_REQUEST_SCHEMA, VERIFY_RESPONSE_SCHEMA } from './verify.js';
 
 export type ValidationResult = { ok: true } | { ok: false; errors: string[] };
 
 const specRef = (pointer: string) => ({ $ref: `${SOCIAL_SPEC_ID}#${pointer}` });
+const crvsRequestBody = (path: string) => ({ $ref: `${CRVS_SPEC_ID}#/paths/${escape(path)}/post/requestBody/content/application~1json/schema` });
 const escape = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
 const requestBody = (path: string) => specRef(`/paths/${escape(path)}/post/requestBody/content/application~1json/schema`);
 const syncResponse = (path: string) => specRef(`/paths/${escape(path)}/post/responses/default/content/application~1json/schema`);
@@ -47,6 +48,8 @@ const REQUEST_SCHEMAS = {
   '/registry/sync/txn/status': requestBody('/registry/sync/txn/status'),
   '/registry/verify': verifyEnvelope(VERIFY_ACTION, 'MsgHeader_V1.0.0', VERIFY_REQUEST_SCHEMA),
   '/registry/sync/verify': verifyEnvelope(VERIFY_ACTION, 'MsgHeader_V1.0.0', VERIFY_REQUEST_SCHEMA),
+  /** Inbound notify of vital events, as a civil registry sends them (CRVS spec). */
+  'crvs:/registry/notify': crvsRequestBody('/registry/notify'),
 } as const;
 
 /** What we send: sync responses, callbacks, notifications and ACK / error bodies. */
@@ -58,6 +61,7 @@ const OUTBOUND_SCHEMAS = {
   'on-subscribe': requestBody('/registry/on-subscribe'),
   'on-unsubscribe': requestBody('/registry/on-unsubscribe'),
   notify: requestBody('/registry/notify'),
+  'crvs-notify': crvsRequestBody('/registry/notify'),
   ack: specRef('/components/responses/Response/content/application~1json/schema'),
   'http-error': specRef('/components/responses/HttpErrorResponse/content/application~1json/schema'),
   'sync-verify-response': verifyEnvelope(ON_VERIFY_ACTION, 'MsgCallbackHeader_V1.0.0', VERIFY_RESPONSE_SCHEMA),
@@ -85,6 +89,7 @@ export function getAjv(): Ajv {
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
   ajv.addFormat('binary', true);
   ajv.addSchema(loadSocialSpec(), SOCIAL_SPEC_ID);
+  ajv.addSchema(loadCrvsSpec(), CRVS_SPEC_ID);
   ajvInstance = ajv;
   return ajv;
 }

@@ -10,6 +10,14 @@ export const SOCIAL_SPEC_FILE = new URL('../spec/social_api_v1.0.0.spdci-complia
 /** The id under which the whole document is registered with ajv. */
 export const SOCIAL_SPEC_ID = 'https://dci-server.local/spec/social_api_v1.0.0.json';
 
+/** The CRVS registry API: its notify carries vital events (Death, LiveBirth, …) the social spec's enum lacks. */
+export const CRVS_SPEC_FILE = new URL('../spec/crvs_api_v1.0.0.spdci-compliance.yaml', import.meta.url);
+export const CRVS_SPEC_ID = 'https://dci-server.local/spec/crvs_api_v1.0.0.json';
+
+export function loadCrvsSpec(): Json {
+  return parse(readFileSync(CRVS_SPEC_FILE, 'utf8')) as Json;
+}
+
 type Json = Record<string, unknown>;
 
 export function loadSocialSpec(): Json {

@@ -13,7 +13,11 @@ export interface DciCall<M = Record<string, unknown>> {
 }
 
 /** What a handler answers: a sync response message, or work to do after the ACK. */
-export type HandlerResult = { kind: 'sync'; message: Record<string, unknown>; totalCount: number } | { kind: 'async'; job: string; payload: Record<string, unknown>; totalCount: number };
+export type HandlerResult =
+  | { kind: 'sync'; message: Record<string, unknown>; totalCount: number }
+  | { kind: 'async'; job: string; payload: Record<string, unknown>; totalCount: number }
+  /** Done at once, nothing to send back but the acknowledgement (inbound notify). */
+  | { kind: 'ack' };
 
 export interface DciEndpoint {
   path: string;

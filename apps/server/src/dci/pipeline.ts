@@ -36,6 +36,8 @@ export function dciHandler(ctx: AppContext, endpoint: DciEndpoint): RequestHandl
       if (result.kind === 'sync') {
         const envelope = await signedResponse(ctx, call, endpoint.responseAction, result.message, result.totalCount);
         await finish(ctx, endpoint, req, res, trace, { httpStatus: 200, body: envelope, dciStatus: 'succ' });
+      } else if (result.kind === 'ack') {
+        await finish(ctx, endpoint, req, res, trace, { httpStatus: 200, body: ackBody(trace.correlationId), dciStatus: 'succ' });
       } else {
         await acceptAsync(ctx, endpoint, req, res, trace, result.job, { ...result.payload, correlationId: trace.correlationId }, result.totalCount);
       }

@@ -14,6 +14,7 @@ export async function upsertPerson(em: EntityManager, input: PersonInput): Promi
   if (owners.size > 1) throw new Error(`identifiers belong to ${owners.size} different persons; refusing to merge them`);
   const { identifiers, ...fields } = input;
   const existing = known[0]?.person.getEntity();
+  const diedNow = Boolean(fields.deathDate) && !existing?.deathDate;
   const person = existing ?? em.create(PersonSchema, { ...fields, isDisabled: fields.isDisabled ?? false });
   if (existing) em.assign(existing, { ...defined(fields), lastUpdated: new Date() });
   for (const identifier of identifiers) {
@@ -21,8 +22,13 @@ export async function upsertPerson(em: EntityManager, input: PersonInput): Promi
   }
   await em.flush();
   em.create(RegistryEventSchema, { eventType: existing ? 'UPDATE' : 'REGISTER', recordKind: 'Person', recordId: person.id });
-  if (!existing && fields.deathDate) em.create(RegistryEventSchema, { eventType: 'Death', recordKind: 'Person', recordId: person.id });
+  if (diedNow) em.create(RegistryEventSchema, { eventType: 'Death', recordKind: 'Person', recordId: person.id });
   return { entity: person, created: !existing };
+}
+
+/** Writes a registry event of a declared type (e.g. a LiveBirth reported by a civil registry). */
+export function recordEvent(em: EntityManager, eventType: string, recordKind: 'Person' | 'Group', recordId: string): void {
+  em.create(RegistryEventSchema, { eventType, recordKind, recordId });
 }
 
 /** Creates or updates a group by its identifier, upserting its members and replacing memberships. */

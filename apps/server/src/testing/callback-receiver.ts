@@ -7,7 +7,8 @@ export interface Received {
 }
 
 /** A local HTTP endpoint standing in for a sender's callback server (loopback only). */
-export async function startCallbackReceiver(status = 200) {
+export async function startCallbackReceiver(initialStatus = 200) {
+  let status = initialStatus;
   const received: Received[] = [];
   const waiters: (() => void)[] = [];
   const server = http.createServer((req, res) => {
@@ -35,6 +36,10 @@ export async function startCallbackReceiver(status = 200) {
         });
       }
       return received;
+    },
+    /** What the receiver answers from now on (e.g. 500 to simulate an outage). */
+    setStatus: (next: number) => {
+      status = next;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
