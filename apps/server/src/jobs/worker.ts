@@ -11,7 +11,7 @@ export interface WorkerHandle {
 export async function startWorker(pool: pg.Pool, taskList: TaskList, logger: Logger, concurrency = 8): Promise<WorkerHandle> {
   const runner: Runner = await run({ pgPool: pool, taskList, concurrency, noHandleSignals: true, pollInterval: 1000, crontab: CRONTAB });
   // Whatever a crashed worker left locked is put back at once, not only at the next cron tick.
-  await runner.addJob('sweep-notifications', {}, { jobKey: 'sweep-notifications' });
+  await runner.addJob('sweep-notifications', { staleSeconds: 0 }, { jobKey: 'sweep-notifications-at-start' });
   logger.info({ tasks: Object.keys(taskList), concurrency }, 'background worker started');
   return { stop: () => runner.stop() };
 }

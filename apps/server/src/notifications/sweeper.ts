@@ -9,21 +9,22 @@ import { schedule } from './delivery.js';
  * the delivery row lock keeps two live workers from sending the same delivery twice at once.
  */
 export function sweepNotifications(ctx: AppContext): Task {
-  return async () => {
-    await sweep(ctx);
+  return async (payload) => {
+    await sweep(ctx, (payload as { staleSeconds?: number } | null)?.staleSeconds ?? 30);
   };
 }
 
-export async function sweep(ctx: AppContext, staleSeconds = 30): Promise<{ deliveries: number; events: number }> {
+/** `staleSeconds` 0 (at worker start) re-queues every open delivery, keeping each one's next attempt time. */
+export async function sweep(ctx: AppContext, staleSeconds: number): Promise<{ deliveries: number; events: number }> {
   const { pool } = ctx.db;
   const { rows } = await pool.query<{ id: string; next_attempt_at: Date | null }>(
     `SELECT id, next_attempt_at FROM notification_delivery
-     WHERE status IN ('pending', 'failed') AND updated_at < now() - make_interval(secs => $1)
-       AND (next_attempt_at IS NULL OR next_attempt_at < now() - make_interval(secs => $1))
+     WHERE status IN ('pending', 'failed') AND updated_at <= now() - make_interval(secs => $1)
+       AND ($1 = 0 OR next_attempt_at IS NULL OR next_attempt_at < now() - make_interval(secs => $1))
      LIMIT 10000`,
     [staleSeconds],
   );
-  for (const row of rows) await schedule(pool, row.id, null);
+  for (const row of rows) await schedule(pool, row.id, row.next_attempt_at);
   const { rows: events } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM registry_event WHERE matched_at IS NULL`);
   if (events[0]!.n) await pool.query(`SELECT graphile_worker.add_job('match-registry-events', '{}'::json, job_key => 'match-registry-events')`);
   return { deliveries: rows.length, events: events[0]!.n };

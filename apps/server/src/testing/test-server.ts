@@ -8,7 +8,7 @@ import { listen } from '../http/serve.js';
 import { taskList } from '../jobs/tasks.js';
 import { startWorker } from '../jobs/worker.js';
 import { Keyring } from '../keys/keyring.js';
-import { MasterKey } from '../keys/master-key.js';
+import { MasterKey, parseMasterKey } from '../keys/master-key.js';
 import { ensureActiveServerKey } from '../keys/server-keys.js';
 import { createLogger } from '../logger.js';
 
@@ -24,7 +24,7 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
   const config: Config = { ...loadConfig({ DEMO_DATA: 'false', ...env }), databaseUrl: url };
   const logger = createLogger(process.env.LOG_LEVEL ?? 'silent');
   const db = await connect(url, undefined, logger, true);
-  const masterKey = new MasterKey(randomBytes(32));
+  const masterKey = new MasterKey(config.masterKey ? parseMasterKey(config.masterKey) : randomBytes(32));
   await ensureActiveServerKey(db.orm.em.fork(), masterKey);
   return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey, config.keyOverlapSeconds) };
 }
