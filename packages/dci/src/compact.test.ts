@@ -61,8 +61,9 @@ test('bad compact shapes fail with clear messages', () => {
     [{ transaction_id: 't', sender_id: 's', verify: { uin: '1' } }, 'at least one claim'],
     [{ transaction_id: 't', sender_id: 's', verify: { uin: '1', favourite_colour: 'red' } }, 'verify: must NOT have additional properties'],
     [{ transaction_id: 't', sender_id: 's', verify: { uin: '1', birth_date: 'yesterday' } }, 'verify.birth_date: must be a valid date'],
-    [{ transaction_id: 't', sender_id: 's', subscription: { event_type: 'marriage', callback_url: 'https://x' } }, 'subscription.event_type: must be one of'],
-    [{ transaction_id: 't', sender_id: 's', subscription: { event_type: 'death', callback_url: 'http://x' } }, 'subscription.callback_url'],
+    [{ transaction_id: 't', sender_id: 's', subscription: { event_type: 'adoption', callback_url: 'https://x' } }, 'subscription.event_type: must be one of'],
+    // The scheme is checked here; which origins a sender may use is the server's policy.
+    [{ transaction_id: 't', sender_id: 's', subscription: { event_type: 'death', callback_url: 'ftp://x' } }, 'subscription.callback_url'],
     [{ transaction_id: 't', sender_id: 's', extra: 1, search_criteria: { uin: '1' } }, 'body: must NOT have additional properties'],
   ];
   for (const [body, fragment] of cases) {

@@ -20,9 +20,11 @@ export const COMPACT_IDENTIFIER_KEYS = { national_id: 'NationalID', uin: 'UIN', 
 /** Compact event types and the reg_event_type they become. */
 export const COMPACT_EVENT_TYPES = {
   register: 'REGISTER',
-  update: 'Update',
+  update: 'UPDATE',
   birth: 'LiveBirth',
   death: 'Death',
+  marriage: 'Marriage',
+  divorce: 'Divorce',
   new_household_member: 'NewHouseHoldMember',
 } as const;
 
@@ -56,7 +58,7 @@ const COMPACT_SCHEMA = {
       additionalProperties: false,
       properties: {
         event_type: { enum: Object.keys(COMPACT_EVENT_TYPES) },
-        callback_url: { type: 'string', format: 'uri', pattern: '^https://', maxLength: 2048 },
+        callback_url: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048 },
       },
     },
   },

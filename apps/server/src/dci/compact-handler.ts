@@ -2,10 +2,11 @@ import { translateCompactRequest } from '@dci-server/dci';
 import type { DciEndpoint } from './call.js';
 import { syncEndpoint } from './operations.js';
 import { searchOperation } from './search-handler.js';
+import { subscribeOperation } from './subscribe-handler.js';
 import { verifyOperation } from './verify-handler.js';
 
 /**
- * The compact form of the original module (`{transaction_id, sender_id, search_criteria | verify}`),
+ * The compact form of the original module (`{transaction_id, sender_id, search_criteria | verify | subscription}`),
  * translated into the standard message and answered by the same handlers, with the same bearer
  * authentication, header checks and audit. It carries no message signature (it has no envelope).
  */
@@ -21,4 +22,8 @@ const compact = (path: string, standard: DciEndpoint): DciEndpoint => ({
   },
 });
 
-export const compactEndpoints: DciEndpoint[] = [compact('/search', syncEndpoint(searchOperation)), compact('/verify', syncEndpoint(verifyOperation))];
+export const compactEndpoints: DciEndpoint[] = [
+  compact('/search', syncEndpoint(searchOperation)),
+  compact('/verify', syncEndpoint(verifyOperation)),
+  compact('/subscribe', syncEndpoint(subscribeOperation)),
+];

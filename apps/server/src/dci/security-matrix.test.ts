@@ -20,6 +20,8 @@ interface EndpointCase {
   action: string;
   operation: string;
   compact?: boolean;
+  /** Header fields this endpoint's messages carry besides the common ones. */
+  header?: Record<string, unknown>;
   message: () => Record<string, unknown>;
 }
 
@@ -38,7 +40,39 @@ const ENDPOINTS: EndpointCase[] = [
     operation: 'txn_status',
     message: () => ({ transaction_id: randomUUID(), txnstatus_request: { reference_id: 'q', txn_type: 'search', attribute_type: 'transaction_id', attribute_value: 'matrix-known' } }),
   })),
+  ...['/registry/sync/subscribe', '/registry/subscribe'].map((path) => ({
+    path,
+    action: 'subscribe',
+    operation: 'subscribe',
+    message: () => ({
+      transaction_id: randomUUID(),
+      subscribe_request: [{ reference_id: 's', timestamp: now(), subscribe_criteria: { reg_event_type: 'REGISTER', filter_type: 'expression', filter: {}, notify_record_type: 'Person' } }],
+    }),
+  })),
+  ...['/registry/sync/unsubscribe', '/registry/unsubscribe'].map((path) => ({
+    path,
+    action: 'unsubscribe',
+    operation: 'unsubscribe',
+    message: () => ({ transaction_id: randomUUID(), timestamp: now(), subscription_codes: ['SUB-UNKNOWN'] }),
+  })),
+  {
+    path: '/registry/notify',
+    action: 'notify',
+    operation: 'notify',
+    header: { status: 'succ' },
+    message: () => ({
+      transaction_id: randomUUID(),
+      notify_event: [
+        {
+          reference_id: 'n',
+          timestamp: now(),
+          data: { reg_event_type: 'REGISTER', reg_record_type: 'Person', reg_records: { '@type': 'Person', identifier: [{ identifier_type: 'UIN', identifier_value: 'MATRIX-1' }], name: { given_name: 'Matrix', surname: 'Case' }, sex: 'other' } },
+        },
+      ],
+    }),
+  },
   { path: '/search', action: 'search', operation: 'search', compact: true, message: () => ({ transaction_id: randomUUID(), search_criteria: { uin: '1' } }) },
+  { path: '/subscribe', action: 'subscribe', operation: 'subscribe', compact: true, message: () => ({ transaction_id: randomUUID(), subscription: { event_type: 'death', callback_url: 'http://127.0.0.1:9/registry/notify' } }) },
   { path: '/verify', action: 'verify', operation: 'verify', compact: true, message: () => ({ transaction_id: randomUUID(), verify: { uin: '1', is_alive: true } }) },
 ];
 
@@ -46,7 +80,8 @@ before(async () => {
   server = await startTestServer();
   main = await createTestSender(server.ctx, 'matrix-main');
   for (const name of ['other', 'inactive', 'revoked-key']) senders[name] = await createTestSender(server.ctx, `matrix-${name}`);
-  senders['no-ops'] = await createTestSender(server.ctx, 'matrix-no-ops', ['notify']);
+  senders['only-search'] = await createTestSender(server.ctx, 'matrix-only-search', ['search']);
+  senders['only-verify'] = await createTestSender(server.ctx, 'matrix-only-verify', ['verify']);
   senders['no-agreement'] = await createTestSender(server.ctx, 'matrix-no-agreement', undefined, { agreement: false });
   // An earlier transaction for the txn-status endpoints to find.
   const known = await new DciTestClient(server.baseUrl, main).send('/registry/sync/search', 'search', { transaction_id: 'matrix-known', search_request: [searchItem('k', { query_type: 'idtype-value', query: { type: 'UIN', value: '1' } })] }, 'search_request');
@@ -81,7 +116,7 @@ async function build(endpoint: EndpointCase, options: Options) {
   const message = endpoint.message();
   if (endpoint.compact) return { ...message, sender_id: (options.headerOverrides?.sender_id as string) ?? sender.senderId };
   const items = Object.values(message).find(Array.isArray) as unknown[] | undefined;
-  const header = { version: '1.0.0', message_id: randomUUID(), message_ts: now(), action: endpoint.action, sender_id: sender.senderId, total_count: items?.length ?? 1, sender_uri: 'http://127.0.0.1:9/cb', ...options.headerOverrides };
+  const header = { version: '1.0.0', message_id: randomUUID(), message_ts: now(), action: endpoint.action, sender_id: sender.senderId, total_count: items?.length ?? 1, sender_uri: 'http://127.0.0.1:9/cb', ...endpoint.header, ...options.headerOverrides };
   const signature = await (options.sign ?? defaultSign)(header, message, sender);
   const envelope: Record<string, unknown> = { ...(signature ? { signature } : {}), header, message };
   if (options.tamper) (envelope.message as { transaction_id: string }).transaction_id = 'tampered';
@@ -135,7 +170,7 @@ for (const endpoint of ENDPOINTS) {
       }
     });
     test('operation the sender is not allowed → 403 err.operation.not_allowed', async () => {
-      const noOps = senders['no-ops']!;
+      const noOps = senders[endpoint.operation === 'search' ? 'only-verify' : 'only-search']!;
       await expectRejected((await call(endpoint, { sender: noOps, token: await tokenFor(noOps) })).reply, 403, 'err.operation.not_allowed');
     });
     test('no data-sharing agreement → 403 err.agreement.missing', async () => expectRejected((await call(endpoint, { sender: senders['no-agreement']! })).reply, 403, 'err.agreement.missing'));

@@ -1,0 +1,420 @@
+/**
+ * `npm run bench`: speed figures of the DCI server, printed (nothing is asserted).
+ *
+ * Starts an embedded PostgreSQL in a temp folder (as scripts/run-tests.ts does), the real
+ * Express app on a loopback port, seeds demo data and measures: seeding, sync search by UIN
+ * (sequential and concurrent), an expression search on Groups, the token endpoint, notification
+ * fan-out through the worker, and the cost of the request pipeline over a bare registry query.
+ * HTTP load comes from a child process (scripts/bench/load-client.ts) and goes to 127.0.0.1
+ * only; every run is bounded in count and time, and everything is torn down at the end, on
+ * failure, on Ctrl-C, and when BENCH_MAX_SECONDS is reached.
+ *
+ * Knobs (environment): BENCH_PERSONS (200000), BENCH_REQUESTS (2000), BENCH_SECONDS (30, per
+ * load run), BENCH_CONCURRENCY (8), BENCH_EXPR_REQUESTS (300), BENCH_TOKENS (24),
+ * BENCH_SUBSCRIPTIONS (20), BENCH_CHANGES (50), BENCH_NOTIFY_SECONDS (60), BENCH_MAX_SECONDS (600).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { translateSearchCriteria } from '@dci-server/dci';
+import { ensureDatabase, migrate, openOrm, startEmbeddedPostgres, TEST_SERVER_ENV, TEST_TEMPLATE_DATABASE, withDatabase } from '@dci-server/db';
+import { runMigrations } from 'graphile-worker';
+import pg from 'pg';
+import { taskList } from '../apps/server/src/jobs/tasks.js';
+import { startWorker } from '../apps/server/src/jobs/worker.js';
+import { demoHousehold } from '../apps/server/src/registry/demo-generator.js';
+import { upsertPerson } from '../apps/server/src/registry/registry-writes.js';
+import { searchRegistry } from '../apps/server/src/registry/search.js';
+import { seedDemoRegistry } from '../apps/server/src/registry/seed.js';
+import { createTestSender, DciTestClient, searchItem } from '../apps/server/src/testing/dci-client.js';
+import { startTestServer } from '../apps/server/src/testing/test-server.js';
+import type { LoadJob, LoadResult } from './bench/protocol.js';
+import { deliveryKey, startTimedReceiver } from './bench/receiver.js';
+import { percentile, seededRandom, table, type Row } from './bench/stats.js';
+
+function knob(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+const PERSONS = Math.floor(knob('BENCH_PERSONS', 200_000));
+const REQUESTS = Math.max(1, Math.floor(knob('BENCH_REQUESTS', 2000)));
+const RUN_MS = knob('BENCH_SECONDS', 30) * 1000;
+const CONCURRENCY = Math.max(1, Math.floor(knob('BENCH_CONCURRENCY', 8)));
+const EXPR_REQUESTS = Math.max(1, Math.floor(knob('BENCH_EXPR_REQUESTS', 300)));
+const TOKENS = Math.max(1, Math.floor(knob('BENCH_TOKENS', 24)));
+const SUBSCRIPTIONS = Math.max(1, Math.floor(knob('BENCH_SUBSCRIPTIONS', 20)));
+const CHANGES = Math.max(1, Math.floor(knob('BENCH_CHANGES', 50)));
+const NOTIFY_MS = knob('BENCH_NOTIFY_SECONDS', 60) * 1000;
+const MAX_MS = knob('BENCH_MAX_SECONDS', 600) * 1000;
+const WARMUP = 100;
+
+process.env.LOG_LEVEL ??= 'silent';
+
+const log = (message: string) => console.error(`[bench ${((performance.now() - startedAt) / 1000).toFixed(1)}s] ${message}`);
+const startedAt = performance.now();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- teardown: run once, last resource first, whatever happened ------------------------------
+
+const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const { name, run } of cleanups.splice(0).reverse()) {
+      try {
+        await run();
+      } catch (error) {
+        console.error(`cleanup of ${name} failed: ${(error as Error).message}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+const onCleanup = (name: string, run: () => Promise<unknown>) => cleanups.push({ name, run });
+
+// ---- the load client (child process) ---------------------------------------------------------
+
+let jobIds = 0;
+function runLoad(child: ChildProcess, job: Omit<LoadJob, 'id'>): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const id = ++jobIds;
+    const onMessage = (message: unknown) => {
+      if (typeof message !== 'object' || message === null || (message as LoadResult).id !== id) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(message as LoadResult);
+    };
+    const onExit = () => {
+      child.off('message', onMessage);
+      reject(new Error('the load client exited'));
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send({ ...job, id } satisfies LoadJob);
+  });
+}
+
+async function startLoadClient(): Promise<ChildProcess> {
+  const script = fileURLToPath(new URL('./bench/load-client.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  onCleanup('load client', async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill();
+    await exited;
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the load client did not start within 30 s')), 30_000);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the load client exited (${code}) before it was ready`)));
+    child.once('message', (message) => {
+      clearTimeout(timer);
+      if (message === 'ready') resolve();
+      else reject(new Error(`unexpected first message from the load client: ${JSON.stringify(message)}`));
+    });
+  });
+  return child;
+}
+
+// ---- figures ---------------------------------------------------------------------------------
+
+interface Latencies {
+  count: number;
+  errors: number;
+  perSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+function latencies(values: number[], elapsedMs: number, errors = 0): Latencies {
+  return { count: values.length, errors, perSecond: values.length / (elapsedMs / 1000), p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99) };
+}
+
+function latencyRows(label: string, l: Latencies, options: { p99?: boolean; rate?: string } = {}): Row[] {
+  return [
+    { name: `${label}: requests (errors)`, value: `${l.count} (${l.errors})`, unit: 'count' },
+    { name: `${label}: throughput`, value: l.perSecond, unit: options.rate ?? 'req/s' },
+    { name: `${label}: p50`, value: l.p50, unit: 'ms' },
+    { name: `${label}: p95`, value: l.p95, unit: 'ms' },
+    ...(options.p99 === false ? [] : [{ name: `${label}: p99`, value: l.p99, unit: 'ms' }]),
+  ];
+}
+
+function fromLoad(label: string, result: LoadResult): Latencies {
+  if (result.errors) log(`${label}: ${result.errors} failed, first: ${result.firstError}`);
+  return latencies(result.latencies, result.elapsedMs, result.errors);
+}
+
+// ---- the benchmark ---------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const cpus = os.cpus();
+  console.log(
+    table('Environment', [
+      { name: 'node', value: process.version, unit: '' },
+      { name: 'platform', value: `${os.platform()} ${os.release()} ${os.arch()}`, unit: '' },
+      { name: 'cpus', value: cpus.length, unit: `× ${cpus[0]?.model.trim() ?? 'unknown'}` },
+      { name: 'memory', value: os.totalmem() / 2 ** 30, unit: 'GiB' },
+      { name: 'settings', value: `persons=${PERSONS} requests=${REQUESTS} concurrency=${CONCURRENCY} expr=${EXPR_REQUESTS} tokens=${TOKENS} subs=${SUBSCRIPTIONS} changes=${CHANGES} run-cap=${RUN_MS / 1000}s`, unit: '' },
+    ]),
+  );
+
+  // PostgreSQL in a temp folder, a migrated template, then the real app on it (as the tests do).
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dci-bench-'));
+  onCleanup('temp folder', () => fs.rm(tmp, { recursive: true, force: true }));
+  log('starting embedded PostgreSQL');
+  const cluster = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'postgres') });
+  onCleanup('PostgreSQL', () => cluster.stop());
+  await ensureDatabase(cluster.url, TEST_TEMPLATE_DATABASE);
+  const templateUrl = withDatabase(cluster.url, TEST_TEMPLATE_DATABASE);
+  const orm = await openOrm(templateUrl, { logger: () => {} });
+  await migrate(orm);
+  await orm.close(true);
+  const templatePool = new pg.Pool({ connectionString: templateUrl });
+  templatePool.on('error', (error) => console.error(error));
+  await runMigrations({ pgPool: templatePool, logger: undefined });
+  await templatePool.end();
+  process.env[TEST_SERVER_ENV] = cluster.url;
+
+  const server = await startTestServer();
+  onCleanup('server', () => server.close());
+  const { ctx, baseUrl } = server;
+  const pool = ctx.db.pool;
+  const pgVersion = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+  log(`server on ${baseUrl}, PostgreSQL ${pgVersion}`);
+  const results: { title: string; rows: Row[] }[] = [];
+  const section = (title: string, rows: Row[]) => {
+    results.push({ title, rows });
+    console.log(table(title, rows));
+  };
+
+  // 1. Seeding --------------------------------------------------------------------------------
+  log(`seeding ${PERSONS} persons`);
+  const seed = await seedDemoRegistry(pool, PERSONS, (done, total) => log(`  seeded ${done}/${total}`));
+  const analyzeStarted = performance.now();
+  await pool.query('ANALYZE');
+  const analyzeMs = performance.now() - analyzeStarted;
+  const dbBytes = Number((await pool.query<{ n: string }>('SELECT pg_database_size(current_database()) AS n')).rows[0]!.n);
+  section(`1. Seeding (seedDemoRegistry, PostgreSQL ${pgVersion})`, [
+    { name: 'persons / households', value: `${seed.persons} / ${seed.households}`, unit: 'count' },
+    { name: 'seeding time', value: seed.ms / 1000, unit: 's' },
+    { name: 'seeding rate', value: seed.persons / (seed.ms / 1000), unit: 'persons/s' },
+    { name: 'ANALYZE afterwards (not in the rate)', value: analyzeMs / 1000, unit: 's' },
+    { name: 'database size', value: dbBytes / 2 ** 20, unit: 'MiB' },
+  ]);
+  if (!seed.households) throw new Error('BENCH_PERSONS must be at least 1: the searches need records');
+
+  // A sender as an integrator would have it: OAuth client, Ed25519 key, demo agreement.
+  const sender = await createTestSender(ctx, 'bench-client');
+  const client = new DciTestClient(baseUrl, sender);
+  const token = await client.accessToken();
+  const searchHeaders = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const searchUrl = `${baseUrl}/registry/sync/search`;
+  const child = await startLoadClient();
+
+  const random = seededRandom(20261125);
+  const randomUin = () => {
+    const index = Math.floor(random() * seed.households);
+    const household = demoHousehold(seed.firstHousehold + index);
+    // The last household may have been cut short to hit the exact person count: use its head.
+    const members = index === seed.households - 1 ? 1 : household.members.length;
+    return household.members[Math.floor(random() * members)]!.uin;
+  };
+  const byUin = (): Record<string, unknown> => ({ reg_record_type: 'Person', query_type: 'idtype-value', query: { type: 'UIN', value: randomUin() } });
+  const LOCATIONS = ['central_region', 'northern_region', 'southern_region', 'eastern_region', 'western_region', 'coastal_region'];
+  const groupExpression = (): Record<string, unknown> => {
+    const low = Math.floor(random() * 9) * 10;
+    return {
+      reg_record_type: 'Group',
+      query_type: 'expression',
+      query: { type: 'ns:org:QueryType:expression', value: { expression: { collection: 'Group', query: { $and: [{ location: LOCATIONS[Math.floor(random() * LOCATIONS.length)] }, { poverty_score: { $gte: low, $lt: low + 10 } }] } } } },
+      pagination: { page_size: 10, page_number: 1 },
+    };
+  };
+
+  /** Signed request bodies, built before the clock starts; returns the mean signing cost. */
+  async function signedSearches(criteria: Record<string, unknown>[]): Promise<{ bodies: string[]; signMs: number; buildMs: number }> {
+    let signMs = 0;
+    const started = performance.now();
+    const bodies: string[] = [];
+    for (const [i, c] of criteria.entries()) {
+      const header = client.header('search', 1);
+      const message = { transaction_id: randomUUID(), search_request: [searchItem(`ref-${i}`, c)] };
+      const t = performance.now();
+      const envelope = await client.envelope(header, message);
+      signMs += performance.now() - t;
+      bodies.push(JSON.stringify(envelope));
+    }
+    return { bodies, signMs: signMs / criteria.length, buildMs: (performance.now() - started) / criteria.length };
+  }
+
+  async function searchLoad(criteria: Record<string, unknown>[], concurrency: number) {
+    const built = await signedSearches(criteria);
+    const result = await runLoad(child, { url: searchUrl, headers: searchHeaders, bodies: built.bodies, concurrency, maxMs: RUN_MS, check: 'search' });
+    return { ...built, result };
+  }
+
+  /** The same queries without HTTP, auth, signatures or audit: translate + searchRegistry only. */
+  async function directSearches(criteria: Record<string, unknown>[]): Promise<Latencies> {
+    const values: number[] = [];
+    const started = performance.now();
+    for (const c of criteria) {
+      if (performance.now() - started > RUN_MS) break;
+      const t = performance.now();
+      await searchRegistry(pool, translateSearchCriteria(searchItem('direct', c).search_criteria, { maxPageSize: ctx.config.maxPageSize }));
+      values.push(performance.now() - t);
+    }
+    return latencies(values, performance.now() - started);
+  }
+
+  // 2. Sync search by UIN (and 6. the same queries without the pipeline) -----------------------
+  log('sync search: warm-up');
+  await searchLoad(Array.from({ length: WARMUP }, byUin), 2);
+  log(`sync search by UIN: ${REQUESTS} sequential`);
+  const seqCriteria = Array.from({ length: REQUESTS }, byUin);
+  const seq = await searchLoad(seqCriteria, 1);
+  log(`sync search by UIN: direct searchRegistry, same ${REQUESTS} queries`);
+  const directUin = await directSearches(seqCriteria);
+  log(`sync search by UIN: ${REQUESTS} with ${CONCURRENCY} concurrent clients`);
+  const conc = await searchLoad(Array.from({ length: REQUESTS }, byUin), CONCURRENCY);
+  const seqL = fromLoad('sequential search', seq.result);
+  const concL = fromLoad('concurrent search', conc.result);
+  section('2. Sync search /registry/sync/search, idtype-value UIN, pre-signed (server only)', [
+    ...latencyRows('sequential', seqL),
+    ...latencyRows(`${CONCURRENCY} concurrent`, concL),
+    { name: `throughput ${CONCURRENCY} concurrent / sequential`, value: concL.perSecond / seqL.perSecond, unit: '×' },
+    { name: 'client: sign one envelope (Ed25519)', value: seq.signMs, unit: 'ms/request' },
+    { name: 'client: build + sign + serialise one request', value: seq.buildMs, unit: 'ms/request' },
+    { name: 'client signing / sequential server p50', value: seq.signMs / seqL.p50, unit: '×' },
+  ]);
+
+  // 3. Expression search on Groups --------------------------------------------------------------
+  log(`expression search on Groups: ${EXPR_REQUESTS} sequential, then ${CONCURRENCY} concurrent`);
+  const exprCriteria = Array.from({ length: EXPR_REQUESTS }, groupExpression);
+  const exprSeq = fromLoad('expression search', (await searchLoad(exprCriteria, 1)).result);
+  const directExpr = await directSearches(exprCriteria);
+  const exprConc = fromLoad('expression search concurrent', (await searchLoad(Array.from({ length: EXPR_REQUESTS }, groupExpression), CONCURRENCY)).result);
+  section('3. Expression search: Group, location = X AND poverty_score in [n, n+10), page 10 with member_list', [
+    ...latencyRows('sequential', exprSeq, { p99: false }),
+    ...latencyRows(`${CONCURRENCY} concurrent`, exprConc, { p99: false }),
+    { name: 'expression p50 / UIN p50 (sequential)', value: exprSeq.p50 / seqL.p50, unit: '×' },
+  ]);
+
+  // 4. Token endpoint ---------------------------------------------------------------------------
+  log(`token endpoint: ${TOKENS} sequential, then ${TOKENS} with 4 concurrent`);
+  const tokenBody = new URLSearchParams({ grant_type: 'client_credentials', client_id: sender.clientId, client_secret: sender.clientSecret }).toString();
+  const tokenJob = (concurrency: number) => ({ url: `${baseUrl}/oauth2/client/token`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, bodies: Array.from({ length: TOKENS }, () => tokenBody), concurrency, maxMs: Math.min(RUN_MS, 20_000), check: 'token' as const });
+  const tokSeq = fromLoad('token', await runLoad(child, tokenJob(1)));
+  const tokConc = fromLoad('token concurrent', await runLoad(child, tokenJob(4)));
+  section('4. Token endpoint /oauth2/client/token, client_secret_post (scrypt: slow by design)', [
+    ...latencyRows('sequential', tokSeq, { p99: false, rate: 'tokens/s' }),
+    ...latencyRows('4 concurrent', tokConc, { p99: false, rate: 'tokens/s' }),
+    { name: 'token p50 / UIN search p50 (sequential)', value: tokSeq.p50 / seqL.p50, unit: '×' },
+  ]);
+
+  // 5. Notification fan-out ---------------------------------------------------------------------
+  const receiver = await startTimedReceiver();
+  onCleanup('callback receiver', () => receiver.close());
+  const worker = await startWorker(pool, taskList(ctx), ctx.logger, ctx.config.workerConcurrency);
+  onCleanup('worker', () => worker.stop());
+  log(`notifications: ${SUBSCRIPTIONS} subscriptions × ${CHANGES} changes, worker concurrency ${ctx.config.workerConcurrency}`);
+  const codes = new Set<string>();
+  for (let i = 0; i < SUBSCRIPTIONS; i++) {
+    // Distinct filters (all matching the benchmark's persons): one sender may not subscribe twice alike.
+    const filter = { type: 'ns:org:QueryType:expression', value: { expression: { collection: 'Person', query: { $and: [{ surname: 'Benchmark' }, { given_name: { $ne: `nobody-${i}` } }] } } } };
+    const reply = await client.send(
+      '/registry/sync/subscribe',
+      'subscribe',
+      { transaction_id: `bench-sub-${i}`, subscribe_request: [{ reference_id: `s${i}`, timestamp: new Date().toISOString(), subscribe_criteria: { reg_event_type: 'REGISTER', filter_type: 'expression', filter, notify_record_type: 'Person' } }] },
+      'subscribe_request',
+      { sender_uri: receiver.url },
+    );
+    const item = reply.body.message?.subscribe_response?.[0];
+    if (reply.status !== 200 || item?.status !== 'succ') throw new Error(`subscribe failed: ${reply.status} ${JSON.stringify(reply.body).slice(0, 500)}`);
+    codes.add(item.subscriptions[0].code as string);
+  }
+  const expected = SUBSCRIPTIONS * CHANGES;
+  const firstEvent = Date.now();
+  for (let j = 0; j < CHANGES; j++) {
+    await ctx.db.orm.em.fork().transactional((em) =>
+      upsertPerson(em, { identifiers: [{ type: 'UIN', value: `BENCH-${j}` }], givenName: `Bench${j}`, surname: 'Benchmark', sex: j % 2 ? 'female' : 'male', birthDate: '1990-01-01', location: 'central_region', phoneNumbers: [], emails: [] }),
+    );
+  }
+  const writesMs = Date.now() - firstEvent;
+  const ours = () => receiver.receipts.filter((r) => codes.has(r.body.message?.transaction_id ?? ''));
+  const distinctCount = () => new Set(ours().map(deliveryKey)).size;
+  const notifyDeadline = Date.now() + NOTIFY_MS;
+  while (distinctCount() < expected && Date.now() < notifyDeadline) await sleep(20);
+  const complete = distinctCount() >= expected;
+  await sleep(2000); // late duplicates would show up here
+  const received = ours();
+  const firstSeen = new Map<string, number>();
+  const eventToReceipt: number[] = [];
+  for (const r of received) {
+    if (firstSeen.has(deliveryKey(r))) continue;
+    firstSeen.set(deliveryKey(r), r.at);
+    eventToReceipt.push(r.at - Date.parse(r.body.message?.notify_event?.[0]?.timestamp ?? ''));
+  }
+  const lastReceipt = firstSeen.size ? Math.max(...firstSeen.values()) : Number.NaN;
+  const statuses = (await pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM notification_delivery GROUP BY status ORDER BY status')).rows;
+  if (!complete) log(`notifications: only ${firstSeen.size} of ${expected} arrived within ${NOTIFY_MS / 1000} s`);
+  section(`5. Notification fan-out: ${SUBSCRIPTIONS} subscriptions × ${CHANGES} REGISTER changes, worker concurrency ${ctx.config.workerConcurrency}`, [
+    { name: 'expected deliveries', value: expected, unit: 'count' },
+    { name: 'received (total POSTs)', value: received.length, unit: 'count' },
+    { name: 'distinct (code, event) pairs', value: firstSeen.size, unit: 'count' },
+    { name: 'duplicates (total − distinct)', value: received.length - firstSeen.size, unit: 'count' },
+    { name: 'lost (expected − distinct)', value: expected - firstSeen.size, unit: 'count' },
+    { name: 'writing the changes (sequential upsertPerson)', value: writesMs / 1000, unit: 's' },
+    { name: 'first event → last receipt', value: (lastReceipt - firstEvent) / 1000, unit: 's' },
+    { name: 'delivery rate', value: firstSeen.size / ((lastReceipt - firstEvent) / 1000), unit: 'deliveries/s' },
+    { name: 'event created → received: p50', value: percentile(eventToReceipt, 50), unit: 'ms' },
+    { name: 'event created → received: p95', value: percentile(eventToReceipt, 95), unit: 'ms' },
+    { name: 'delivery rows by status', value: statuses.map((s) => `${s.status}=${s.n}`).join(' ') || 'none', unit: '' },
+  ]);
+
+  // 6. Pipeline (and audit) overhead ------------------------------------------------------------
+  section('6. Pipeline overhead: HTTP + token + signature check + quota + replay + audit + signed answer vs direct searchRegistry', [
+    { name: 'UIN: direct searchRegistry p50', value: directUin.p50, unit: 'ms' },
+    { name: 'UIN: direct searchRegistry p95', value: directUin.p95, unit: 'ms' },
+    { name: 'UIN: direct searchRegistry rate', value: directUin.perSecond, unit: 'queries/s' },
+    { name: 'UIN: whole pipeline p50 (sequential)', value: seqL.p50, unit: 'ms' },
+    { name: 'UIN: pipeline p50 / direct p50', value: seqL.p50 / directUin.p50, unit: '×' },
+    { name: 'UIN: pipeline − direct (p50)', value: seqL.p50 - directUin.p50, unit: 'ms/request' },
+    { name: 'Group expression: direct p50', value: directExpr.p50, unit: 'ms' },
+    { name: 'Group expression: pipeline p50 / direct p50', value: exprSeq.p50 / directExpr.p50, unit: '×' },
+  ]);
+
+  console.log(`\nTotal ${((performance.now() - startedAt) / 1000).toFixed(1)} s on ${cpus.length} cpus (server, PostgreSQL, worker and load client share them).`);
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`bench: BENCH_MAX_SECONDS (${MAX_MS / 1000} s) reached, stopping`);
+  void cleanup().finally(() => process.exit(2));
+}, MAX_MS);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`bench: ${signal}, cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+let code = 0;
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  code = 1;
+} finally {
+  clearTimeout(watchdog);
+  log('cleaning up');
+  await cleanup();
+}
+process.exit(code);
