@@ -323,6 +323,11 @@ async function main(): Promise<void> {
   // 5. Notification fan-out ---------------------------------------------------------------------
   const receiver = await startTimedReceiver();
   onCleanup('callback receiver', () => receiver.close());
+  // graphile-worker logs every finished job with console.info; keep the table readable.
+  let workerInfoLines = 0;
+  const consoleInfo = console.info;
+  console.info = () => void workerInfoLines++;
+  onCleanup('console.info', async () => void (console.info = consoleInfo));
   const worker = await startWorker(pool, taskList(ctx), ctx.logger, ctx.config.workerConcurrency);
   onCleanup('worker', () => worker.stop());
   log(`notifications: ${SUBSCRIPTIONS} subscriptions × ${CHANGES} changes, worker concurrency ${ctx.config.workerConcurrency}`);
@@ -377,6 +382,7 @@ async function main(): Promise<void> {
     { name: 'delivery rate', value: firstSeen.size / ((lastReceipt - firstEvent) / 1000), unit: 'deliveries/s' },
     { name: 'event created → received: p50', value: percentile(eventToReceipt, 50), unit: 'ms' },
     { name: 'event created → received: p95', value: percentile(eventToReceipt, 95), unit: 'ms' },
+    { name: 'worker console.info lines (suppressed)', value: workerInfoLines, unit: 'count' },
     { name: 'delivery rows by status', value: statuses.map((s) => `${s.status}=${s.n}`).join(' ') || 'none', unit: '' },
   ]);
 

@@ -24,6 +24,8 @@ const schema = z.object({
   RECEIVER_ID: z.string().min(1).default('dci-server'),
   CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).default(300),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
+  ASYNC_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(100_000),
+  ASYNC_CHUNK_SIZE: z.coerce.number().int().min(1).default(500),
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   KEY_OVERLAP_SECONDS: z.coerce.number().int().min(0).default(86_400),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
@@ -64,6 +66,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     receiverId: c.RECEIVER_ID,
     clockSkewSeconds: c.CLOCK_SKEW_SECONDS,
     maxPageSize: c.MAX_PAGE_SIZE,
+    asyncMaxPageSize: c.ASYNC_MAX_PAGE_SIZE,
+    asyncChunkSize: c.ASYNC_CHUNK_SIZE,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     delivery: {
       maxAttempts: c.DELIVERY_MAX_ATTEMPTS,

@@ -19,6 +19,10 @@ export interface DciOperation {
   asyncPath: RequestPath;
   job: string;
   answer(ctx: AppContext, request: OperationRequest): Promise<Record<string, unknown>>;
+  /** Async only: parts of the answer too large for one message, sent before it (`records` counts progress). */
+  stream?(ctx: AppContext, request: OperationRequest, send: (message: Record<string, unknown>, records: number) => Promise<void>): Promise<void>;
+  /** How many records `stream` will send for this answer (progress: completed_count of total_count). */
+  streamTotal?(answer: Record<string, unknown>): number;
 }
 
 /** What an answer is computed from, in the request (sync) or later in the job (async). */
@@ -28,6 +32,7 @@ export interface OperationRequest {
   senderUri: string | null;
   message: Record<string, unknown>;
   correlationId: string;
+  mode: 'sync' | 'async';
 }
 
 /** How many items a message carries (header.total_count). */
@@ -45,7 +50,7 @@ export function syncEndpoint(op: DciOperation): DciEndpoint {
     // Our sync variants of async-only spec paths (e.g. subscribe) follow the async path's schema.
     schemaPath: isRequestPath(op.syncPath) ? op.syncPath : op.asyncPath,
     async handle(call: DciCall): Promise<HandlerResult> {
-      const request = { senderId: call.sender.senderId, senderUri: call.header.sender_uri ?? null, message: call.message, correlationId: call.correlationId };
+      const request = { senderId: call.sender.senderId, senderUri: call.header.sender_uri ?? null, message: call.message, correlationId: call.correlationId, mode: 'sync' as const };
       return { kind: 'sync', message: await op.answer(call.ctx, request), totalCount: itemCount(op, call.message) };
     },
   };

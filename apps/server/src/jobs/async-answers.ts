@@ -18,27 +18,54 @@ interface AsyncPayload {
 
 /**
  * An async call's job: compute the answer once (kept on the transaction, so retries resend the
- * same answer), sign it for the sender and POST it to the callback address. A failed POST throws,
- * and graphile-worker retries with exponential backoff; every attempt is recorded.
+ * same answer), send the streamed parts of large answers chunk by chunk (a retry resumes after the
+ * chunks already sent), then sign the answer for the sender and POST it to the callback address.
+ * A failed POST throws, and graphile-worker retries with exponential backoff; every attempt is recorded.
  */
 function answerAndCallBack(ctx: AppContext, op: DciOperation): Task {
   return async (raw, helpers) => {
     const payload = raw as AsyncPayload;
+    const request = { ...payload, mode: 'async' as const };
     const { pool } = ctx.db;
-    const stored = await pool.query<{ result: Record<string, unknown> | null; total_count: number | null }>('SELECT result, total_count FROM dci_transaction WHERE id = $1', [payload.auditId]);
-    let message = stored.rows[0]?.result ?? null;
-    const totalCount = stored.rows[0]?.total_count ?? itemCount(op, payload.message);
+    const stored = await pool.query<{ result: Record<string, unknown> | null; total_count: number | null; chunks_sent: number; completed_count: number }>(
+      'SELECT result, total_count, chunks_sent, completed_count FROM dci_transaction WHERE id = $1',
+      [payload.auditId],
+    );
+    const progress = stored.rows[0];
+    let message = progress?.result ?? null;
+    let totalCount = progress?.total_count ?? itemCount(op, payload.message);
     if (!message) {
-      message = await op.answer(ctx, payload);
-      await pool.query(`UPDATE dci_transaction SET result = $2, async_status = 'answered', completed_count = $3 WHERE id = $1`, [payload.auditId, JSON.stringify(message), totalCount]);
+      message = await op.answer(ctx, request);
+      // A streamed answer's progress counts records; otherwise it counts items.
+      const streamTotal = op.streamTotal?.(message) ?? 0;
+      if (streamTotal) totalCount = streamTotal;
+      await pool.query(`UPDATE dci_transaction SET result = $2, async_status = 'answered', total_count = $3 WHERE id = $1`, [payload.auditId, JSON.stringify(message), totalCount]);
     }
     const sender = await activeSender(ctx.db.orm.em.fork(), payload.senderId);
-    const envelope = await signFor(ctx, sender, responseHeader(ctx, sender, op.responseAction, totalCount), message);
-    const attempt = helpers.job.attempts;
-    try {
+    const post = async (body: Record<string, unknown>, completed: number) => {
+      const envelope = await signFor(ctx, sender, responseHeader(ctx, sender, op.responseAction, totalCount, completed), body);
       const { status } = await postJson(payload.callbackUrl, envelope, policyFor(sender, payload.callbackUrl));
       if (!isSuccess(status)) throw new Error(`callback answered HTTP ${status}`);
-      await pool.query(`UPDATE dci_transaction SET async_status = 'completed', callback_status = 'delivered', callback_attempts = $2, callback_error = NULL, completed_at = now() WHERE id = $1`, [payload.auditId, attempt]);
+    };
+    const attempt = helpers.job.attempts;
+    try {
+      if (op.stream) {
+        let chunk = 0;
+        let records = 0;
+        await op.stream(ctx, request, async (part, count) => {
+          chunk++;
+          records += count;
+          if (chunk <= (progress?.chunks_sent ?? 0)) return; // sent before this retry
+          await post(part, records);
+          await pool.query('UPDATE dci_transaction SET chunks_sent = $2, completed_count = $3 WHERE id = $1', [payload.auditId, chunk, records]);
+        });
+      }
+      await post(message, totalCount);
+      await pool.query(
+        `UPDATE dci_transaction SET async_status = 'completed', callback_status = 'delivered', callback_attempts = $2, callback_error = NULL, completed_at = now(),
+           completed_count = GREATEST(completed_count, $3) WHERE id = $1`,
+        [payload.auditId, attempt, totalCount],
+      );
     } catch (error) {
       const last = attempt >= helpers.job.max_attempts;
       await pool.query(`UPDATE dci_transaction SET callback_status = $2, callback_attempts = $3, callback_error = $4, async_status = CASE WHEN $5 THEN 'failed' ELSE async_status END WHERE id = $1`, [

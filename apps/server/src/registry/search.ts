@@ -34,6 +34,14 @@ export async function searchRegistry(pool: pg.Pool, compiled: CompiledSearch): P
   return { totalCount: Number(count.rows[0]!.n), records: rows.records };
 }
 
+/** How many records match, without fetching them. */
+export async function countRecords(pool: pg.Pool, compiled: CompiledSearch): Promise<number> {
+  const params: unknown[] = [];
+  const where = filterToSql(compiled.recordKind, compiled.filter, params);
+  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${RECORD_TABLES[compiled.recordKind].from} WHERE ${where}`, params);
+  return Number(rows[0]!.n);
+}
+
 /**
  * Walks every matching record in `compiled.sort` order, `pageSize` records at a time, with keyset
  * pagination (each page starts after the previous page's last sort key and id), so neither memory

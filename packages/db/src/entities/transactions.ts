@@ -6,7 +6,7 @@ import { uuidPrimaryKey } from './common.js';
  * are written once; async progress lives in the separate columns below them.
  */
 export interface DciTransaction {
-  [OptionalProps]?: 'id' | 'createdAt' | 'completedCount';
+  [OptionalProps]?: 'id' | 'createdAt' | 'completedCount' | 'chunksSent';
   id: string;
   transactionId?: string | null;
   messageId?: string | null;
@@ -31,6 +31,7 @@ export interface DciTransaction {
   callbackError?: string | null;
   completedAt?: Date | null;
   result?: unknown;
+  chunksSent: number;
 }
 
 export const DciTransactionSchema = new EntitySchema<DciTransaction>({
@@ -60,6 +61,7 @@ export const DciTransactionSchema = new EntitySchema<DciTransaction>({
     callbackError: { type: 'string', columnType: 'text', nullable: true },
     completedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     result: { type: 'json', nullable: true },
+    chunksSent: { type: 'integer', default: 0 },
   },
   indexes: [
     { properties: ['senderId', 'transactionId'] },

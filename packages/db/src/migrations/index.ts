@@ -3,6 +3,7 @@ import { Migration20261125010000_transaction_result } from './Migration202611250
 import { Migration20261125020000_agreement_quota } from './Migration20261125020000_agreement_quota.js';
 import { Migration20261125030000_rate_window } from './Migration20261125030000_rate_window.js';
 import { Migration20261125040000_notifications } from './Migration20261125040000_notifications.js';
+import { Migration20261125050000_async_chunks } from './Migration20261125050000_async_chunks.js';
 
 /** Every migration, in order; listed explicitly so that no file globbing is needed at run time. */
 export const migrationsList = [
@@ -11,4 +12,5 @@ export const migrationsList = [
   { name: 'Migration20261125020000_agreement_quota', class: Migration20261125020000_agreement_quota },
   { name: 'Migration20261125030000_rate_window', class: Migration20261125030000_rate_window },
   { name: 'Migration20261125040000_notifications', class: Migration20261125040000_notifications },
+  { name: 'Migration20261125050000_async_chunks', class: Migration20261125050000_async_chunks },
 ];
