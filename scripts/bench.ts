@@ -54,6 +54,7 @@ const CHANGES = Math.max(1, Math.floor(knob('BENCH_CHANGES', 50)));
 const NOTIFY_MS = knob('BENCH_NOTIFY_SECONDS', 60) * 1000;
 const MAX_MS = knob('BENCH_MAX_SECONDS', 600) * 1000;
 const WARMUP = 100;
+if (PERSONS < 1) throw new Error('BENCH_PERSONS must be at least 1: the searches need records');
 
 process.env.LOG_LEVEL ??= 'silent';
 
@@ -170,8 +171,17 @@ async function main(): Promise<void> {
   // PostgreSQL in a temp folder, a migrated template, then the real app on it (as the tests do).
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dci-bench-'));
   onCleanup('temp folder', () => fs.rm(tmp, { recursive: true, force: true }));
+  // Run as root, the cluster lives in /var/tmp/dci-server-postgres/<key> (the postgres user
+  // cannot enter our temp folder): that folder and its password file go too, after the stop.
+  let relocated: string | undefined;
+  onCleanup('PostgreSQL data folder', async () => {
+    if (!relocated) return;
+    await fs.rm(relocated, { recursive: true, force: true });
+    await fs.rm(`${relocated}.password`, { force: true });
+  });
   log('starting embedded PostgreSQL');
   const cluster = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'postgres') });
+  if (path.relative(tmp, cluster.dataDir).startsWith('..')) relocated = cluster.dataDir;
   onCleanup('PostgreSQL', () => cluster.stop());
   await ensureDatabase(cluster.url, TEST_TEMPLATE_DATABASE);
   const templateUrl = withDatabase(cluster.url, TEST_TEMPLATE_DATABASE);
@@ -180,6 +190,7 @@ async function main(): Promise<void> {
   await orm.close(true);
   const templatePool = new pg.Pool({ connectionString: templateUrl });
   templatePool.on('error', (error) => console.error(error));
+  templatePool.on('connect', (c) => c.on('error', (error) => console.error(error)));
   await runMigrations({ pgPool: templatePool, logger: undefined });
   await templatePool.end();
   process.env[TEST_SERVER_ENV] = cluster.url;
@@ -189,7 +200,7 @@ async function main(): Promise<void> {
   const { ctx, baseUrl } = server;
   const pool = ctx.db.pool;
   const pgVersion = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
-  log(`server on ${baseUrl}, PostgreSQL ${pgVersion}`);
+  log(`server on ${baseUrl}, PostgreSQL ${pgVersion}, data in ${cluster.dataDir}`);
   const results: { title: string; rows: Row[] }[] = [];
   const section = (title: string, rows: Row[]) => {
     results.push({ title, rows });
@@ -210,7 +221,6 @@ async function main(): Promise<void> {
     { name: 'ANALYZE afterwards (not in the rate)', value: analyzeMs / 1000, unit: 's' },
     { name: 'database size', value: dbBytes / 2 ** 20, unit: 'MiB' },
   ]);
-  if (!seed.households) throw new Error('BENCH_PERSONS must be at least 1: the searches need records');
 
   // A sender as an integrator would have it: OAuth client, Ed25519 key, demo agreement.
   const sender = await createTestSender(ctx, 'bench-client');

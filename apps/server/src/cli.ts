@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { reportFailure } from './cli/cli-support.js';
 import { addDatabaseCommands } from './cli/database-commands.js';
+import { addDeliveryCommands } from './cli/delivery-commands.js';
 import { addKeyCommands } from './cli/key-commands.js';
 import { addSenderCommands } from './cli/sender-commands.js';
 
@@ -11,5 +12,6 @@ const program = new Command('dci-server').description('DCI Server command-line t
 addDatabaseCommands(program);
 addSenderCommands(program);
 addKeyCommands(program);
+addDeliveryCommands(program);
 
 program.parseAsync().catch(reportFailure);

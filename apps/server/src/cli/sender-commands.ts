@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { addSenderKey, createOAuthClient, createSender, findSender, listSenders, OPERATIONS, revokeSenderKey, rotateOAuthClientSecret, setSenderActive, SIGNATURE_SCHEMES, type ClientCredentials, type Operation, type SignatureScheme } from '../senders/senders.js';
 import { collect, isoDate, printJson, printTable, readTextFile, withDatabase } from './cli-support.js';
 
-/** The operations the server answers today; subscribe/notify must be granted explicitly. */
+/** Least privilege: reading operations only; subscribe, unsubscribe and notify are granted explicitly. */
 const DEFAULT_OPERATIONS: Operation[] = ['search', 'verify', 'txn_status'];
 
 function operationList(value: string): Operation[] {

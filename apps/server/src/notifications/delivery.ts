@@ -11,6 +11,7 @@ import { policyFor } from '../outbound/address-policy.js';
 import { isSuccess, postJson } from '../outbound/post-json.js';
 import { recordsByIds } from '../registry/search.js';
 import { retryDelaySeconds } from './backoff.js';
+import { authorizationFor } from './outbound-auth.js';
 
 interface DeliveryRow {
   id: string;
@@ -126,7 +127,8 @@ async function send(ctx: AppContext, delivery: DeliveryRow): Promise<number> {
     ],
   };
   const envelope = await signFor(ctx, sender, responseHeader(ctx, sender, 'notify', 1), message);
-  return (await postJson(delivery.callback_url, envelope, policyFor(sender, delivery.callback_url))).status;
+  const authorization = await authorizationFor(sender, ctx.masterKey);
+  return (await postJson(delivery.callback_url, envelope, policyFor(sender, delivery.callback_url), authorization ? { authorization } : {})).status;
 }
 
 export async function schedule(db: pg.PoolClient | pg.Pool, deliveryId: string, runAt: Date | null): Promise<void> {

@@ -5,7 +5,7 @@ import { validateOutbound, verifyEnvelope } from '@dci-server/dci';
 import { SenderSchema } from '@dci-server/db';
 import { createAgreement } from '../agreements/agreements.js';
 import type { PersonInput } from '../registry/record-input.js';
-import { upsertPerson } from '../registry/registry-writes.js';
+import { recordEvent, upsertPerson } from '../registry/registry-writes.js';
 import { startCallbackReceiver } from '../testing/callback-receiver.js';
 import { createTestSender, DciTestClient } from '../testing/dci-client.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
@@ -16,7 +16,7 @@ let receiver: Awaited<ReturnType<typeof startCallbackReceiver>>;
 let subscriber: DciTestClient;
 
 before(async () => {
-  server = await startTestServer({ DELIVERY_MAX_ATTEMPTS: '3', DELIVERY_RETRY_WINDOW_SECONDS: '0.5' }, { worker: true });
+  server = await startTestServer({ DELIVERY_MAX_ATTEMPTS: '3', DELIVERY_RETRY_WINDOW_SECONDS: '0.5', DELIVERY_PAUSE_AFTER_FAILURES: '3', DELIVERY_PAUSE_SECONDS: '2' }, { worker: true });
   receiver = await startCallbackReceiver();
   const sender = await createTestSender(server.ctx, 'subscriber', undefined, { agreement: false });
   const em = server.ctx.db.orm.em.fork();
@@ -171,4 +171,34 @@ test('inbound notify from a civil registry updates the registry and fans out to 
   const death = notificationsFor(code)[0]!.body;
   assert.equal(death.message.notify_event[0].data.reg_event_type, 'Death');
   assert.ok(validateOutbound('crvs-notify', death).ok, 'vital events follow the CRVS notify schema');
+});
+
+test('a subscriber failing in a row is paused: no attempts while paused, deliveries resume after, and health resets', async () => {
+  const code = await subscribe('LiveBirth');
+  const pool = server.ctx.db.pool;
+  const health = async () => (await pool.query<{ consecutive_failures: number; paused_until: Date | null }>('SELECT consecutive_failures, paused_until FROM subscription WHERE code = $1', [code])).rows[0]!;
+  const attempts = async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM delivery_attempt a JOIN notification_delivery d ON d.id = a.delivery_id JOIN subscription s ON s.id = d.subscription_id WHERE s.code = $1', [code])).rows[0]!.n;
+  receiver.setStatus(503);
+  const born = async () => {
+    const entity = (await register(person('coastal_region'))).entity;
+    await server.ctx.db.orm.em.fork().transactional(async (em) => recordEvent(em, 'LiveBirth', 'Person', entity.id));
+  };
+  await born();
+  const deadline = Date.now() + 15_000;
+  while (!(await health()).paused_until) {
+    assert.ok(Date.now() < deadline, 'never paused');
+    await sleep(100);
+  }
+  assert.equal((await health()).consecutive_failures, 3);
+  receiver.setStatus(200);
+  await born();
+  const during = await attempts();
+  await sleep(500);
+  assert.equal(await attempts(), during, 'no attempt while paused');
+  const delivered = async () => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM notification_delivery d JOIN subscription s ON s.id = d.subscription_id WHERE s.code = $1 AND d.status = 'delivered'`, [code])).rows[0]!.n;
+  while ((await delivered()) === 0 || (await health()).consecutive_failures !== 0) {
+    assert.ok(Date.now() < deadline + 10_000, 'did not resume');
+    await sleep(100);
+  }
+  assert.equal((await health()).paused_until, null);
 });

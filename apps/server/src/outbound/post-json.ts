@@ -7,14 +7,27 @@ import { refusal, type TargetPolicy } from './address-policy.js';
 export interface PostResult {
   status: number;
   latencyMs: number;
+  /** The answer's body, up to 64 KiB (enough for a token response; callbacks ignore it). */
+  body: string;
 }
 
+const MAX_BODY = 64 * 1024;
+
 /**
- * POSTs JSON to a sender's endpoint. Every address the name resolves to is checked by our own
+ * POSTs to a sender's endpoint. Every address the name resolves to is checked by our own
  * `lookup` at connect time (so a DNS answer cannot change between check and use), redirects are
  * not followed (a 3xx is a failure), and the whole exchange is bounded by `timeoutMs`.
  */
-export function postJson(url: string, body: unknown, policy: TargetPolicy, timeoutMs = 15_000): Promise<PostResult> {
+export function postJson(url: string, body: unknown, policy: TargetPolicy, headers: Record<string, string> = {}, timeoutMs = 15_000): Promise<PostResult> {
+  return post(url, Buffer.from(JSON.stringify(body)), 'application/json', policy, headers, timeoutMs);
+}
+
+/** A form POST (OAuth2 token requests), under the same address policy. */
+export function postForm(url: string, fields: Record<string, string>, policy: TargetPolicy, timeoutMs = 15_000): Promise<PostResult> {
+  return post(url, Buffer.from(new URLSearchParams(fields).toString()), 'application/x-www-form-urlencoded', policy, {}, timeoutMs);
+}
+
+function post(url: string, payload: Buffer, contentType: string, policy: TargetPolicy, headers: Record<string, string>, timeoutMs: number): Promise<PostResult> {
   const target = new URL(url);
   if (target.protocol !== 'https:' && target.protocol !== 'http:') return Promise.reject(new Error(`unsupported scheme ${target.protocol}`));
   const lookup: LookupFunction = (hostname, options, callback) => {
@@ -27,7 +40,6 @@ export function postJson(url: string, body: unknown, policy: TargetPolicy, timeo
       callback(null, list[0]!.address, list[0]!.family);
     });
   };
-  const payload = Buffer.from(JSON.stringify(body));
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const literal = target.hostname.replace(/^\[|\]$/g, '');
@@ -35,10 +47,14 @@ export function postJson(url: string, body: unknown, policy: TargetPolicy, timeo
     if (refusedLiteral) return reject(new Error(refusedLiteral));
     const request = (target.protocol === 'https:' ? https : http).request(
       target,
-      { method: 'POST', lookup, headers: { 'content-type': 'application/json', 'content-length': payload.length }, timeout: timeoutMs },
+      { method: 'POST', lookup, headers: { ...headers, 'content-type': contentType, 'content-length': payload.length }, timeout: timeoutMs },
       (res) => {
-        res.resume(); // the body is not needed; drain it so the socket is freed
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, latencyMs: Math.round(performance.now() - started) }));
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (text.length < MAX_BODY) text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, latencyMs: Math.round(performance.now() - started), body: text.slice(0, MAX_BODY) }));
       },
     );
     request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));

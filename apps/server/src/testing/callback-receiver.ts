@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 export interface Received {
   path: string;
+  headers: Record<string, string | string[] | undefined>;
   body: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- callbacks are arbitrary JSON
 }
 
@@ -15,7 +16,7 @@ export async function startCallbackReceiver(initialStatus = 200) {
     let data = '';
     req.on('data', (c) => (data += c));
     req.on('end', () => {
-      received.push({ path: req.url ?? '', body: JSON.parse(data || '{}') });
+      received.push({ path: req.url ?? '', headers: req.headers, body: JSON.parse(data || '{}') });
       res.writeHead(status, { 'content-type': 'application/json' }).end('{"message":{"ack_status":"ACK"}}');
       waiters.splice(0).forEach((w) => w());
     });

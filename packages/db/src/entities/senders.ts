@@ -19,9 +19,13 @@ export interface Sender {
   /** Accept messages without a signature; the console flags such senders in red. */
   allowUnsigned: boolean;
   rateLimitPerMinute?: number | null;
+  /** How we authenticate our notifications to this sender; secrets are sealed (AES-256-GCM). */
+  notifyAuth?: NotifyAuth | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export type NotifyAuth = { type: 'bearer'; tokenSealed: string } | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecretSealed: string; scope?: string };
 
 export const SenderSchema = new EntitySchema<Sender>({
   name: 'Sender',
@@ -40,6 +44,7 @@ export const SenderSchema = new EntitySchema<Sender>({
     allowLoopbackCallbacks: { type: 'boolean', default: false },
     allowUnsigned: { type: 'boolean', default: false },
     rateLimitPerMinute: { type: 'integer', nullable: true },
+    notifyAuth: { type: 'json', nullable: true },
     ...timestamps,
   },
 });

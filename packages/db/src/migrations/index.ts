@@ -4,6 +4,7 @@ import { Migration20261125020000_agreement_quota } from './Migration202611250200
 import { Migration20261125030000_rate_window } from './Migration20261125030000_rate_window.js';
 import { Migration20261125040000_notifications } from './Migration20261125040000_notifications.js';
 import { Migration20261125050000_async_chunks } from './Migration20261125050000_async_chunks.js';
+import { Migration20261125060000_notify_auth } from './Migration20261125060000_notify_auth.js';
 
 /** Every migration, in order; listed explicitly so that no file globbing is needed at run time. */
 export const migrationsList = [
@@ -13,4 +14,5 @@ export const migrationsList = [
   { name: 'Migration20261125030000_rate_window', class: Migration20261125030000_rate_window },
   { name: 'Migration20261125040000_notifications', class: Migration20261125040000_notifications },
   { name: 'Migration20261125050000_async_chunks', class: Migration20261125050000_async_chunks },
+  { name: 'Migration20261125060000_notify_auth', class: Migration20261125060000_notify_auth },
 ];

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { SenderSchema } from '@dci-server/db';
+import { resendDeadLetters } from '../notifications/dead-letters.js';
+import { sealNotifyAuth } from '../notifications/outbound-auth.js';
+import { CliError, formatDate, printJson, printTable, withDatabase, withMasterKey } from './cli-support.js';
+
+interface NotifyAuthOptions {
+  none?: boolean;
+  bearer?: string;
+  oauth2TokenUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  scope?: string;
+}
+
+/** `deliveries …` (notification dead letters) and `senders notify-auth` (how we authenticate to subscribers). */
+export function addDeliveryCommands(program: Command): void {
+  const deliveries = program.command('deliveries').description('notification deliveries: list them, resend dead letters');
+
+  deliveries
+    .command('list')
+    .description('deliveries, newest first')
+    .option('--status <status>', 'pending, failed, dead, delivered or cancelled')
+    .option('--limit <n>', 'how many', (v) => Number(v), 50)
+    .option('--json', 'JSON output')
+    .action((options: { status?: string; limit: number; json?: boolean }) =>
+      withDatabase(async ({ db }) => {
+        const { rows } = await db.pool.query<{ id: string; code: string; sender_id: string; event_type: string; status: string; attempts: number; last_error: string | null; updated_at: Date }>(
+          `SELECT d.id, s.code, se.sender_id, e.event_type, d.status, d.attempts, d.last_error, d.updated_at
+           FROM notification_delivery d JOIN subscription s ON s.id = d.subscription_id JOIN sender se ON se.id = s.sender_id JOIN registry_event e ON e.id = d.event_id
+           WHERE $1::text IS NULL OR d.status = $1 ORDER BY d.updated_at DESC LIMIT $2`,
+          [options.status ?? null, options.limit],
+        );
+        if (options.json) return printJson(rows);
+        printTable(['id', 'subscription', 'sender', 'event', 'status', 'attempts', 'last error', 'updated'], rows.map((r) => [r.id, r.code, r.sender_id, r.event_type, r.status, String(r.attempts), r.last_error ?? '', formatDate(r.updated_at)]));
+      }),
+    );
+
+  deliveries
+    .command('resend')
+    .description('send dead-lettered deliveries again, with fresh attempts')
+    .argument('[ids...]', 'delivery ids')
+    .option('--subscription <code>', 'every dead delivery of this subscription')
+    .option('--all-dead', 'every dead delivery')
+    .action((ids: string[], options: { subscription?: string; allDead?: boolean }) =>
+      withDatabase(async ({ db }) => {
+        if (!ids.length && !options.subscription && !options.allDead) throw new CliError('name delivery ids, --subscription <code> or --all-dead');
+        const resent = await resendDeadLetters(db.pool, { ...(ids.length ? { ids } : {}), ...(options.subscription ? { subscriptionCode: options.subscription } : {}) });
+        console.log(`${resent.length} deliveries queued again`);
+      }),
+    );
+
+  program
+    .commands.find((c) => c.name() === 'senders')!
+    .command('notify-auth')
+    .description('how we authenticate our notifications to this sender')
+    .argument('<sender_id>')
+    .option('--none', 'no Authorization header')
+    .option('--bearer <token>', 'a static bearer token')
+    .option('--oauth2-token-url <url>', "OAuth2 client credentials against the sender's token endpoint")
+    .option('--client-id <id>', 'with --oauth2-token-url')
+    .option('--client-secret <secret>', 'with --oauth2-token-url')
+    .option('--scope <scope>', 'with --oauth2-token-url')
+    .action((senderId: string, o: NotifyAuthOptions) =>
+      withMasterKey(async ({ db, masterKey }) => {
+        const chosen = [o.none, o.bearer, o.oauth2TokenUrl].filter(Boolean).length;
+        if (chosen !== 1) throw new CliError('choose exactly one of --none, --bearer or --oauth2-token-url');
+        if (o.oauth2TokenUrl && (!o.clientId || !o.clientSecret)) throw new CliError('--oauth2-token-url needs --client-id and --client-secret');
+        const em = db.orm.em.fork();
+        const sender = await em.findOne(SenderSchema, { senderId });
+        if (!sender) throw new CliError(`no sender ${senderId}`);
+        sender.notifyAuth = o.none
+          ? null
+          : o.bearer
+            ? sealNotifyAuth(masterKey, { type: 'bearer', token: o.bearer })
+            : sealNotifyAuth(masterKey, { type: 'oauth2', tokenUrl: o.oauth2TokenUrl!, clientId: o.clientId!, clientSecret: o.clientSecret!, ...(o.scope ? { scope: o.scope } : {}) });
+        await em.flush();
+        console.log(`notifications to ${senderId}: ${sender.notifyAuth?.type ?? 'no authentication'}`);
+      }),
+    );
+}
