@@ -27,6 +27,8 @@ async function findTests(dir: string): Promise<string[]> {
 const filter = process.argv.slice(2);
 const files = (await Promise.all(ROOTS.map(findTests))).flat().sort().filter((f) => !filter.length || filter.some((x) => f.includes(x)));
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dci-test-'));
+// mkdtemp makes the folder 0700; the postgres system user (when we run as root) must enter it.
+await fs.chmod(tmp, 0o755);
 const cluster = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'postgres') });
 let code: number;
 try {
@@ -52,5 +54,8 @@ try {
 } finally {
   await cluster.stop();
   await fs.rm(tmp, { recursive: true, force: true });
+  // In case it had to live elsewhere (a folder the postgres user could not enter).
+  await fs.rm(cluster.dataDir, { recursive: true, force: true });
+  await fs.rm(`${cluster.dataDir}.password`, { force: true });
 }
 process.exit(code);

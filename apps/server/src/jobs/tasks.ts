@@ -1,6 +1,7 @@
 import type { TaskList } from 'graphile-worker';
 import type { AppContext } from '../context.js';
 import { deliverNotification } from '../notifications/delivery.js';
+import { sendDigests } from '../notifications/digests.js';
 import { matchRegistryEvents } from '../notifications/matcher.js';
 import { sweepNotifications } from '../notifications/sweeper.js';
 import { asyncAnswerTasks } from './async-answers.js';
@@ -12,8 +13,9 @@ export function taskList(ctx: AppContext): TaskList {
     'match-registry-events': matchRegistryEvents(ctx),
     'deliver-notification': deliverNotification(ctx),
     'sweep-notifications': sweepNotifications(ctx),
+    'send-digests': sendDigests(ctx),
   };
 }
 
 /** Recurring jobs (graphile-worker crontab syntax). */
-export const CRONTAB = '* * * * * sweep-notifications';
+export const CRONTAB = ['* * * * * sweep-notifications', '* * * * * send-digests'].join('\n');

@@ -1,17 +1,10 @@
 import type { RecordKind } from '@dci-server/dci';
-import { SenderSchema } from '@dci-server/db';
 import type { Task } from 'graphile-worker';
 import type pg from 'pg';
-import { findAgreement } from '../agreements/agreements.js';
-import { applyFieldRules } from '../agreements/apply-field-rules.js';
 import type { AppContext } from '../context.js';
-import { responseHeader, signFor } from '../dci/responses.js';
-import { DEFAULT_REG_TYPE } from '../dci/search-handler.js';
-import { policyFor } from '../outbound/address-policy.js';
-import { isSuccess, postJson } from '../outbound/post-json.js';
-import { recordsByIds } from '../registry/search.js';
+import { isSuccess } from '../outbound/post-json.js';
 import { retryDelaySeconds } from './backoff.js';
-import { authorizationFor } from './outbound-auth.js';
+import { sendNotify } from './send-notify.js';
 
 interface DeliveryRow {
   id: string;
@@ -75,7 +68,8 @@ async function attempt(ctx: AppContext, client: pg.PoolClient, delivery: Deliver
   let error: string | null = null;
   const started = performance.now();
   try {
-    httpStatus = await send(ctx, delivery);
+    const target = { code: delivery.code, callbackUrl: delivery.callback_url, regType: delivery.reg_type, recordType: delivery.record_type, senderUuid: delivery.sender_uuid };
+    httpStatus = await sendNotify(ctx, target, [{ id: delivery.event_id, eventType: delivery.event_type, recordId: delivery.record_id, createdAt: delivery.event_at }]);
     if (!isSuccess(httpStatus)) error = `HTTP ${httpStatus}`;
   } catch (e) {
     error = (e as Error).message;
@@ -106,29 +100,6 @@ async function attempt(ctx: AppContext, client: pg.PoolClient, delivery: Deliver
     [delivery.subscription_id, pauseAfterFailures, pauseSeconds],
   );
   if (next) await schedule(client, delivery.id, next);
-}
-
-/** The signed notify envelope, with the record as the subscriber's agreement lets it see it. */
-async function send(ctx: AppContext, delivery: DeliveryRow): Promise<number> {
-  const em = ctx.db.orm.em.fork();
-  const sender = await em.findOneOrFail(SenderSchema, { id: delivery.sender_uuid });
-  const agreement = await findAgreement(em, sender.senderId);
-  const record = (await recordsByIds(ctx.db.pool, delivery.record_type, [delivery.record_id])).get(delivery.record_id);
-  if (!record) throw new Error(`record ${delivery.record_id} no longer exists`);
-  const message = {
-    // The subscription code and the event id identify a notification; receivers may dedupe on the pair.
-    transaction_id: delivery.code,
-    notify_event: [
-      {
-        reference_id: String(delivery.event_id),
-        timestamp: delivery.event_at.toISOString(),
-        data: { version: '1.0.0', reg_type: delivery.reg_type ?? DEFAULT_REG_TYPE, reg_event_type: delivery.event_type, reg_record_type: delivery.record_type, reg_records: applyFieldRules(agreement, record) },
-      },
-    ],
-  };
-  const envelope = await signFor(ctx, sender, responseHeader(ctx, sender, 'notify', 1), message);
-  const authorization = await authorizationFor(sender, ctx.masterKey);
-  return (await postJson(delivery.callback_url, envelope, policyFor(sender, delivery.callback_url), authorization ? { authorization } : {})).status;
 }
 
 export async function schedule(db: pg.PoolClient | pg.Pool, deliveryId: string, runAt: Date | null): Promise<void> {

@@ -14,6 +14,7 @@ interface EventRow {
 
 interface SubscriptionRow {
   id: string;
+  batched: boolean;
   event_type: string;
   record_type: RecordKind;
   filter_type: string | null;
@@ -40,22 +41,23 @@ async function matchBatch(ctx: AppContext): Promise<number> {
     );
     if (events.length) {
       const { rows: subscriptions } = await client.query<SubscriptionRow>(
-        'SELECT id, event_type, record_type, filter_type, filter FROM subscription WHERE active AND event_type = ANY($1)',
+        'SELECT id, event_type, record_type, filter_type, filter, frequency IS NOT NULL AS batched FROM subscription WHERE active AND event_type = ANY($1)',
         [[...new Set(events.map((e) => e.event_type))]],
       );
-      const pairs: { subscription: string; event: string }[] = [];
+      const pairs: { subscription: string; event: string; status: string }[] = [];
       for (const subscription of subscriptions) {
         const candidates = events.filter((e) => e.event_type === subscription.event_type && e.record_kind === subscription.record_type);
         const matching = await matchingRecords(ctx, subscription, candidates.map((e) => e.record_id));
-        for (const event of candidates) if (matching.has(event.record_id)) pairs.push({ subscription: subscription.id, event: event.id });
+        for (const event of candidates) if (matching.has(event.record_id)) pairs.push({ subscription: subscription.id, event: event.id, status: subscription.batched ? 'batched' : 'pending' });
       }
       await client.query(
         `WITH created AS (
-           INSERT INTO notification_delivery (subscription_id, event_id, idempotency_key)
-           SELECT s, e, s || ':' || e FROM unnest($1::uuid[], $2::bigint[]) AS pair(s, e)
-           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id)
-         SELECT graphile_worker.add_job('deliver-notification', json_build_object('deliveryId', id), job_key => 'delivery:' || id) FROM created`,
-        [pairs.map((p) => p.subscription), pairs.map((p) => p.event)],
+           INSERT INTO notification_delivery (subscription_id, event_id, idempotency_key, status)
+           SELECT s, e, s || ':' || e, st FROM unnest($1::uuid[], $2::bigint[], $3::text[]) AS pair(s, e, st)
+           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, status)
+         -- Batched deliveries wait for their subscription's digest instead of a job of their own.
+         SELECT graphile_worker.add_job('deliver-notification', json_build_object('deliveryId', id), job_key => 'delivery:' || id) FROM created WHERE status = 'pending'`,
+        [pairs.map((p) => p.subscription), pairs.map((p) => p.event), pairs.map((p) => p.status)],
       );
       await client.query('UPDATE registry_event SET matched_at = now() WHERE id = ANY($1::bigint[])', [events.map((e) => e.id)]);
     }

@@ -10,6 +10,7 @@ import { startCallbackReceiver } from '../testing/callback-receiver.js';
 import { createTestSender, DciTestClient } from '../testing/dci-client.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 import { resendDeadLetters } from './dead-letters.js';
+import { sendDigests } from './digests.js';
 
 let server: TestServer;
 let receiver: Awaited<ReturnType<typeof startCallbackReceiver>>;
@@ -48,12 +49,12 @@ const person = (location: string, extra: Partial<PersonInput> = {}): PersonInput
 
 const register = (input: PersonInput) => server.ctx.db.orm.em.fork().transactional((em) => upsertPerson(em, input));
 
-async function subscribe(eventType: string, query?: Record<string, unknown>) {
+async function subscribe(eventType: string, query?: Record<string, unknown>, frequency?: Record<string, string>) {
   const filter = query ? { type: 'ns:org:QueryType:expression', value: { expression: { collection: 'Person', query } } } : {};
   const reply = await subscriber.send(
     '/registry/sync/subscribe',
     'subscribe',
-    { transaction_id: `sub-${Math.random()}`, subscribe_request: [{ reference_id: 's', timestamp: new Date().toISOString(), subscribe_criteria: { reg_event_type: eventType, filter_type: 'expression', filter, notify_record_type: 'Person' } }] },
+    { transaction_id: `sub-${Math.random()}`, subscribe_request: [{ reference_id: 's', timestamp: new Date().toISOString(), subscribe_criteria: { reg_event_type: eventType, filter_type: 'expression', filter, notify_record_type: 'Person', ...(frequency ? { frequency } : {}) } }] },
     'subscribe_request',
     { sender_uri: receiver.url },
   );
@@ -110,9 +111,10 @@ test("another sender's subscription code cannot be unsubscribed", async () => {
   assert.equal(reply.body.message.status_reason_code, 'rjct.subscription_code.invalid');
 });
 
-test('a failing receiver is retried, then dead-lettered with every attempt logged; resend delivers', async () => {
+test('a failing receiver is retried, then dead-lettered with every attempt logged; resend delivers', async (t) => {
   const code = await subscribe('UPDATE');
   receiver.setStatus(500);
+  t.after(() => receiver.setStatus(200));
   const original = person('eastern_region');
   const changed = await register(original);
   await register({ ...original, givenName: 'Changed' });
@@ -173,20 +175,21 @@ test('inbound notify from a civil registry updates the registry and fans out to 
   assert.ok(validateOutbound('crvs-notify', death).ok, 'vital events follow the CRVS notify schema');
 });
 
-test('a subscriber failing in a row is paused: no attempts while paused, deliveries resume after, and health resets', async () => {
+test('a subscriber failing in a row is paused: no attempts while paused, deliveries resume after, and health resets', async (t) => {
   const code = await subscribe('LiveBirth');
   const pool = server.ctx.db.pool;
   const health = async () => (await pool.query<{ consecutive_failures: number; paused_until: Date | null }>('SELECT consecutive_failures, paused_until FROM subscription WHERE code = $1', [code])).rows[0]!;
   const attempts = async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM delivery_attempt a JOIN notification_delivery d ON d.id = a.delivery_id JOIN subscription s ON s.id = d.subscription_id WHERE s.code = $1', [code])).rows[0]!.n;
   receiver.setStatus(503);
+  t.after(() => receiver.setStatus(200)); // whatever happens, later tests get a healthy receiver
   const born = async () => {
     const entity = (await register(person('coastal_region'))).entity;
     await server.ctx.db.orm.em.fork().transactional(async (em) => recordEvent(em, 'LiveBirth', 'Person', entity.id));
   };
   await born();
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 30_000;
   while (!(await health()).paused_until) {
-    assert.ok(Date.now() < deadline, 'never paused');
+    assert.ok(Date.now() < deadline, `never paused: ${JSON.stringify((await pool.query('SELECT d.status, d.attempts, d.last_error FROM notification_delivery d JOIN subscription s ON s.id = d.subscription_id WHERE s.code = $1', [code])).rows)}`);
     await sleep(100);
   }
   assert.equal((await health()).consecutive_failures, 3);
@@ -201,4 +204,42 @@ test('a subscriber failing in a row is paused: no attempts while paused, deliver
     await sleep(100);
   }
   assert.equal((await health()).paused_until, null);
+});
+
+test('a frequency subscription gets one digest per scheduled time with every batched event', async () => {
+  const frequency = { start_time: '2026-01-01T00:00:00Z', end_time: '2099-01-01T00:00:00Z', frequency: '* * * * * ?' };
+  const code = await subscribe('Divorce', undefined, frequency);
+  for (let i = 0; i < 3; i++) {
+    const entity = (await register(person('central_region'))).entity;
+    await server.ctx.db.orm.em.fork().transactional(async (em) => recordEvent(em, 'Divorce', 'Person', entity.id));
+  }
+  const pool = server.ctx.db.pool;
+  const statuses = async () => (await pool.query<{ status: string }>('SELECT d.status FROM notification_delivery d JOIN subscription s ON s.id = d.subscription_id WHERE s.code = $1', [code])).rows.map((r) => r.status);
+  const deadline = Date.now() + 10_000;
+  while ((await statuses()).length < 3) {
+    assert.ok(Date.now() < deadline, 'not matched');
+    await sleep(100);
+  }
+  assert.deepEqual(await statuses(), ['batched', 'batched', 'batched'], 'nothing is sent before the digest');
+  await sendDigests(server.ctx)({}, {} as never); // what the every-minute cron job runs
+  const digests = notificationsFor(code);
+  assert.equal(digests.length, 1);
+  assert.equal(digests[0]!.body.message.notify_event.length, 3);
+  assert.deepEqual(await statuses(), ['delivered', 'delivered', 'delivered']);
+  await sendDigests(server.ctx)({}, {} as never);
+  assert.equal(notificationsFor(code).length, 1, 'no second digest without new events');
+});
+
+test('a frequency that is not a cron expression is refused at subscribe time', async () => {
+  const reply = await subscriber.send(
+    '/registry/sync/subscribe',
+    'subscribe',
+    { transaction_id: 'bad-freq', subscribe_request: [{ reference_id: 's', timestamp: new Date().toISOString(), subscribe_criteria: { reg_event_type: 'Death', filter: {}, notify_record_type: 'Person', frequency: { start_time: '2026-01-01T00:00:00Z', end_time: '2027-01-01T00:00:00Z', frequency: 'daily-ish' } } }] },
+    'subscribe_request',
+    { sender_uri: receiver.url },
+  );
+  const item = reply.body.message.subscribe_response[0];
+  assert.equal(item.status, 'rjct');
+  assert.equal(item.status_reason_code, 'rjct.notify_details.invalid');
+  assert.match(item.status_reason_message, /cron/);
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DciError, resolveRecordKind, translateFilter, type RecordKind } from '@dci-server/dci';
 import { SubscriptionSchema, type Sender, type Subscription } from '@dci-server/db';
+import { checkFrequency, type Frequency } from '../notifications/schedule.js';
 import { normalizeEventType } from './event-types.js';
 
 export interface SubscribeCriteria {
@@ -31,6 +32,13 @@ export async function subscribe(em: EntityManager, sender: Sender, criteria: Sub
     throw new DciError('rjct.notify_details.invalid', (error as Error).message);
   }
   if (criteria.filter !== undefined && !isEmptyFilter(criteria.filter)) translateFilter(recordKind, criteria.filter_type ?? 'expression', criteria.filter);
+  if (criteria.frequency) {
+    try {
+      checkFrequency(criteria.frequency as unknown as Frequency);
+    } catch (error) {
+      throw new DciError('rjct.notify_details.invalid', (error as Error).message);
+    }
+  }
   const existing = await em.findOne(SubscriptionSchema, { sender, eventType, recordType: recordKind, callbackUrl, active: true });
   if (existing && JSON.stringify(existing.filter ?? null) === JSON.stringify(criteria.filter ?? null)) {
     throw new DciError('rjct.event.already_subscribed', `Already subscribed to ${eventType} with this filter as ${existing.code}`);

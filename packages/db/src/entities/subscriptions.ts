@@ -19,6 +19,7 @@ export interface Subscription {
   /** Failed deliveries in a row; past the threshold deliveries pause until `pausedUntil`. */
   consecutiveFailures: number;
   pausedUntil?: Date | null;
+  lastDigestAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -40,6 +41,7 @@ export const SubscriptionSchema = new EntitySchema<Subscription>({
     active: { type: 'boolean', default: true },
     consecutiveFailures: { type: 'integer', default: 0 },
     pausedUntil: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    lastDigestAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     ...timestamps,
   },
   indexes: [{ properties: ['eventType', 'active'] }],
@@ -71,8 +73,11 @@ export const RegistryEventSchema = new EntitySchema<RegistryEvent>({
   },
 });
 
-/** pending → delivered, or → failed (will retry) → … → dead (dead letter); cancelled when the subscription ended. */
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead' | 'cancelled';
+/**
+ * pending → delivered, or → failed (will retry) → … → dead (dead letter); cancelled when the
+ * subscription ended; batched while waiting for a frequency subscription's next digest.
+ */
+export type DeliveryStatus = 'pending' | 'batched' | 'delivered' | 'failed' | 'dead' | 'cancelled';
 
 /** One notification of one event to one subscription; the idempotency key makes matching re-runnable. */
 export interface NotificationDelivery {

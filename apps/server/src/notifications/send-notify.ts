@@ -1,0 +1,54 @@
+import type { RecordKind } from '@dci-server/dci';
+import { SenderSchema } from '@dci-server/db';
+import { findAgreement } from '../agreements/agreements.js';
+import { applyFieldRules } from '../agreements/apply-field-rules.js';
+import type { AppContext } from '../context.js';
+import { responseHeader, signFor } from '../dci/responses.js';
+import { DEFAULT_REG_TYPE } from '../dci/search-handler.js';
+import { policyFor } from '../outbound/address-policy.js';
+import { postJson } from '../outbound/post-json.js';
+import { recordsByIds } from '../registry/search.js';
+import { authorizationFor } from './outbound-auth.js';
+
+export interface NotifyTarget {
+  code: string;
+  callbackUrl: string;
+  regType: string | null;
+  recordType: RecordKind;
+  senderUuid: string;
+}
+
+export interface NotifyEvent {
+  id: string;
+  eventType: string;
+  recordId: string;
+  createdAt: Date;
+}
+
+/**
+ * POSTs one signed notify envelope carrying `events` (one, or a digest of many), each record as
+ * the subscriber's agreement lets it see it, authenticated as configured for that subscriber.
+ * Returns the HTTP status; throws when nothing could be sent.
+ */
+export async function sendNotify(ctx: AppContext, target: NotifyTarget, events: readonly NotifyEvent[]): Promise<number> {
+  const em = ctx.db.orm.em.fork();
+  const sender = await em.findOneOrFail(SenderSchema, { id: target.senderUuid });
+  const agreement = await findAgreement(em, sender.senderId);
+  const records = await recordsByIds(ctx.db.pool, target.recordType, events.map((e) => e.recordId));
+  const message = {
+    // The subscription code and the event id identify a notification; receivers may dedupe on the pair.
+    transaction_id: target.code,
+    notify_event: events.map((event) => {
+      const record = records.get(event.recordId);
+      if (!record) throw new Error(`record ${event.recordId} no longer exists`);
+      return {
+        reference_id: String(event.id),
+        timestamp: event.createdAt.toISOString(),
+        data: { version: '1.0.0', reg_type: target.regType ?? DEFAULT_REG_TYPE, reg_event_type: event.eventType, reg_record_type: target.recordType, reg_records: applyFieldRules(agreement, record) },
+      };
+    }),
+  };
+  const envelope = await signFor(ctx, sender, responseHeader(ctx, sender, 'notify', events.length), message);
+  const authorization = await authorizationFor(sender, ctx.masterKey);
+  return (await postJson(target.callbackUrl, envelope, policyFor(sender, target.callbackUrl), authorization ? { authorization } : {})).status;
+}
