@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { reportFailure } from './cli/cli-support.js';
+import { addAgreementCommands } from './cli/agreement-commands.js';
 import { addDatabaseCommands } from './cli/database-commands.js';
 import { addDeliveryCommands } from './cli/delivery-commands.js';
 import { addKeyCommands } from './cli/key-commands.js';
@@ -12,6 +13,7 @@ const program = new Command('dci-server').description('DCI Server command-line t
 addDatabaseCommands(program);
 addSenderCommands(program);
 addKeyCommands(program);
+addAgreementCommands(program);
 addDeliveryCommands(program);
 
 program.parseAsync().catch(reportFailure);

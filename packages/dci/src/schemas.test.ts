@@ -7,7 +7,7 @@ import { DciError, errorBody } from './errors.js';
 
 test('compileAll compiles every request and outbound validator', () => {
   compileAll();
-  assert.equal(REQUEST_PATHS.length, 13); // 11 spec paths + 2 VERIFY paths
+  assert.equal(REQUEST_PATHS.length, 14); // 11 social spec paths + 2 VERIFY paths + the CRVS notify
   assert.ok(OUTBOUND_KINDS.includes('on-search'));
 });
 
@@ -144,4 +144,13 @@ test('VERIFY request validates with the same API, and a bad birth_date fails', (
   body.message.verify_request[0]!.verify_criteria.claims.birth_date = '20/05/1985';
   const result = validateRequest('/registry/sync/verify', body);
   assert.ok(!result.ok && result.errors.some((e) => e.endsWith('claims.birth_date: must be a valid date')), JSON.stringify(result));
+});
+
+test('inbound notify of a vital event follows the CRVS schema, which the social enum would refuse', () => {
+  const notify = {
+    header: { version: '1.0.0', message_id: 'm', message_ts: '2026-11-25T10:00:00Z', action: 'notify', status: 'succ', sender_id: 'crvs', total_count: 1 },
+    message: { transaction_id: 't', notify_event: [{ reference_id: 'r', timestamp: '2026-11-25T10:00:00Z', data: { reg_event_type: 'Death', reg_record_type: 'Person', reg_records: {} } }] },
+  };
+  assert.deepEqual(validateRequest('crvs:/registry/notify', notify), { ok: true });
+  assert.equal(validateRequest('/registry/notify', notify).ok, false);
 });

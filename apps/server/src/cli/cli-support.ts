@@ -7,6 +7,7 @@ import { KeyError } from '../keys/key-algorithms.js';
 import { loadMasterKey, type MasterKey } from '../keys/master-key.js';
 import type { Logger } from '../logger.js';
 import { SenderError } from '../senders/senders.js';
+import { InvalidAgreementError } from '../agreements/agreement-input.js';
 
 /** A command refused for a reason the operator can fix: printed as one line, no stack trace. */
 export class CliError extends Error {}
@@ -75,7 +76,7 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 function isUserError(error: unknown): boolean {
-  return error instanceof CliError || error instanceof ConfigError || error instanceof KeyError || error instanceof SenderError;
+  return error instanceof CliError || error instanceof ConfigError || error instanceof KeyError || error instanceof SenderError || error instanceof InvalidAgreementError;
 }
 
 /** The last word on a failed command: its message on stderr and exit code 1; a stack trace only for bugs, and only with LOG_LEVEL=debug. */

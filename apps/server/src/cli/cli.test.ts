@@ -111,3 +111,21 @@ test('keys generate, activate, retire and list', async () => {
   assert.deepEqual(active.map((k) => [k.kid, k.algorithm]), [[kid, 'ES256']]);
   assert.equal(active[0]!.publicJwk.d, undefined);
 });
+
+test('agreements add, list and deactivate; deliveries resend needs a selection', async () => {
+  assert.equal((await cli('senders', 'add', 'agency', '--name', 'Agency')).code, 0);
+  const added = await cli('agreements', 'add', 'agency', '--name', 'Cash transfers', '--purpose', 'eligibility', '--query-types', 'idtype-value', '--max-page-size', '50', '--rule', 'birth_date:derive:year', '--rule', 'phone_number:deny');
+  assert.equal(added.code, 0, added.stderr);
+  const id = /agreement (\S+) added for agency/.exec(added.stdout)?.[1];
+  assert.ok(id, added.stdout);
+  const [badRule, unknownField] = await Promise.all([
+    cli('agreements', 'add', 'agency', '--name', 'x', '--purpose', 'y', '--rule', 'birth_date:shred'),
+    cli('agreements', 'add', 'agency', '--name', 'x', '--purpose', 'y', '--rule', 'no_such_field:deny'),
+  ]);
+  assertFriendlyFailure(badRule, /field:allow/);
+  assertFriendlyFailure(unknownField, /no_such_field/);
+  const listed = JSON.parse((await cli('agreements', 'list', 'agency', '--json')).stdout) as { id: string; maxPageSize: number; fieldRules: unknown[]; active: boolean }[];
+  assert.deepEqual(listed.map((a) => [a.id, a.maxPageSize, a.fieldRules.length, a.active]), [[id, 50, 2, true]]);
+  assert.equal((await cli('agreements', 'deactivate', id)).code, 0);
+  assertFriendlyFailure(await cli('deliveries', 'resend'), /--all-dead/);
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { validateOutbound, verifyEnvelope } from '@dci-server/dci';
+import { SenderSchema } from '@dci-server/db';
 import { createPublicKey } from 'node:crypto';
 import { demoHousehold } from '../registry/demo-generator.js';
 import { seedDemoRegistry } from '../registry/seed.js';
@@ -156,6 +157,15 @@ describe('authentication and signatures', () => {
     const envelope = await client.envelope(client.header('search', 1), message());
     (envelope.message as ReturnType<typeof message>).transaction_id = 'changed';
     rejected(await client.post('/registry/sync/search', envelope), 401, 'err.signature.invalid');
+  });
+
+  test("our answer is signed in the sender's preferred scheme (JWS here)", async () => {
+    const jwsSender = await createTestSender(server.ctx, 'prefers-jws');
+    await server.ctx.db.orm.em.fork().nativeUpdate(SenderSchema, { senderId: jwsSender.senderId }, { preferredScheme: 'jws' });
+    const reply = await new DciTestClient(server.baseUrl, jwsSender).send('/registry/sync/search', 'search', message(), 'search_request');
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.match(reply.body.signature, /^[\w-]+\.[\w-]*\.[\w-]+$/, 'a compact JWS');
+    await assertSignedByServer(reply.body);
   });
 
   test('JWS signatures are accepted too', async () => {

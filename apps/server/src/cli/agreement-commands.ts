@@ -1,0 +1,99 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { FieldRule } from '@dci-server/db';
+import { createAgreement, deactivateAgreement, listAgreements } from '../agreements/agreements.js';
+import { findSender } from '../senders/senders.js';
+import { CliError, formatDate, isoDate, printJson, printTable, withDatabase } from './cli-support.js';
+
+const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** `field:action[:arg]`, e.g. `birth_date:derive:year`, `identifier.identifier_value:mask:4`, `phone_number:deny`. */
+function fieldRule(value: string, previous: FieldRule[] = []): FieldRule[] {
+  const [field, action, arg] = value.split(':');
+  if (!field || !action || !['allow', 'deny', 'mask', 'derive'].includes(action)) throw new InvalidArgumentError('use field:allow, field:deny, field:mask[:keepLast] or field:derive:year|age');
+  const rule: FieldRule = { field, action: action as FieldRule['action'] };
+  if (action === 'mask' && arg) rule.keepLast = Number(arg);
+  if (action === 'derive') rule.derive = arg;
+  return [...previous, rule];
+}
+
+interface AddOptions {
+  name: string;
+  purpose: string;
+  legalBasis?: string;
+  validFrom?: Date;
+  validTo?: Date;
+  regTypes?: string[];
+  recordTypes?: string[];
+  queryTypes?: string[];
+  attributes?: string[];
+  maxPageSize?: number;
+  dailyQuota?: number;
+  rule?: FieldRule[];
+}
+
+/** `agreements …`: what each sender may ask for and see. Without one, a sender gets no data. */
+export function addAgreementCommands(program: Command): void {
+  const agreements = program.command('agreements').description('data-sharing agreements: no agreement, no data');
+
+  agreements
+    .command('add')
+    .description('add an agreement for a sender (every list empty = any)')
+    .argument('<sender_id>')
+    .requiredOption('--name <name>', 'what it is called')
+    .requiredOption('--purpose <text>', 'why the data is shared')
+    .option('--legal-basis <text>', 'the law or contract allowing it')
+    .option('--valid-from <date>', 'start (ISO 8601)', isoDate)
+    .option('--valid-to <date>', 'end, exclusive (ISO 8601)', isoDate)
+    .option('--reg-types <list>', 'allowed reg_type values', list)
+    .option('--record-types <list>', 'Person, Group', list)
+    .option('--query-types <list>', 'idtype-value, expression, predicate', list)
+    .option('--attributes <list>', 'searchable attributes and identifier types, e.g. UIN,location,age', list)
+    .option('--max-page-size <n>', 'largest page', Number)
+    .option('--daily-quota <n>', 'search / verify items per UTC day', Number)
+    .option('--rule <field:action[:arg]>', 'field rule, repeatable: birth_date:derive:year, identifier.identifier_value:mask:4, phone_number:deny, *:deny', fieldRule)
+    .action((senderId: string, o: AddOptions) =>
+      withDatabase(async ({ db }) => {
+        const em = db.orm.em.fork();
+        const sender = await findSender(em, senderId);
+        const agreement = await createAgreement(em, {
+          sender,
+          name: o.name,
+          purpose: o.purpose,
+          legalBasis: o.legalBasis ?? null,
+          validFrom: o.validFrom ?? null,
+          validTo: o.validTo ?? null,
+          allowedRegTypes: o.regTypes ?? [],
+          allowedRecordTypes: o.recordTypes ?? [],
+          allowedQueryTypes: o.queryTypes ?? [],
+          allowedAttributes: o.attributes ?? [],
+          maxPageSize: o.maxPageSize ?? null,
+          dailyQuota: o.dailyQuota ?? null,
+          fieldRules: o.rule ?? [],
+        });
+        console.log(`agreement ${agreement.id} added for ${senderId}`);
+      }),
+    );
+
+  agreements
+    .command('list')
+    .argument('<sender_id>')
+    .option('--json', 'JSON output')
+    .action((senderId: string, o: { json?: boolean }) =>
+      withDatabase(async ({ db }) => {
+        const rows = await listAgreements(db.orm.em.fork(), senderId);
+        if (o.json) return printJson(rows.map(({ sender: _sender, ...a }) => a));
+        printTable(['id', 'name', 'active', 'valid from', 'valid to', 'page cap', 'quota', 'rules'], rows.map((a) => [a.id, a.name, String(a.active), formatDate(a.validFrom), formatDate(a.validTo), String(a.maxPageSize ?? ''), String(a.dailyQuota ?? ''), String(a.fieldRules.length)]));
+      }),
+    );
+
+  agreements
+    .command('deactivate')
+    .argument('<id>')
+    .action((id: string) =>
+      withDatabase(async ({ db }) => {
+        if (!(await deactivateAgreement(db.orm.em.fork(), id))) throw new CliError(`no agreement ${id}`);
+        console.log(`agreement ${id} deactivated`);
+      }),
+    );
+}
+
