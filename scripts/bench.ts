@@ -34,7 +34,8 @@ import { createTestSender, DciTestClient, searchItem } from '../apps/server/src/
 import { startTestServer } from '../apps/server/src/testing/test-server.js';
 import type { LoadJob, LoadResult } from './bench/protocol.js';
 import { deliveryKey, startTimedReceiver } from './bench/receiver.js';
-import { percentile, seededRandom, table, type Row } from './bench/stats.js';
+import { seededRandom } from '../apps/server/src/registry/demo-generator.js';
+import { percentile, table, type Row } from './bench/stats.js';
 
 function knob(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -79,3 +79,19 @@ async function withMigrationLock<T>(pool: pg.Pool, work: () => Promise<T>): Prom
 }
 
 const workerLogger = new WorkerLogger(() => () => {});
+
+/** Runs `work` in one transaction on a pooled connection: committed if it resolves, rolled back if it throws. */
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

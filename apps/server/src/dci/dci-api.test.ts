@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { validateOutbound, verifyEnvelope } from '@dci-server/dci';
+import { validateOutbound } from '@dci-server/dci';
 import { SenderSchema } from '@dci-server/db';
-import { createPublicKey } from 'node:crypto';
 import { demoHousehold } from '../registry/demo-generator.js';
 import { seedDemoRegistry } from '../registry/seed.js';
 import { startCallbackReceiver } from '../testing/callback-receiver.js';
 import { createTestSender, DciTestClient, searchItem, type Reply } from '../testing/dci-client.js';
+import { assertSignedByServer } from '../testing/server-signature.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 
 let server: TestServer;
@@ -24,15 +24,6 @@ const search = (items: Record<string, unknown>[], overrides: Record<string, unkn
   client.send(path, 'search', { transaction_id: `txn-${Math.random()}`, search_request: items }, 'search_request', overrides);
 
 /** Our answer's signature checks out against the published JWKS. */
-async function assertSignedByServer(envelope: Record<string, unknown>) {
-  const jwks = (await (await fetch(`${server.baseUrl}/.well-known/jwks.json`)).json()) as { keys: Record<string, string>[] };
-  const result = await verifyEnvelope(envelope as never, (kid) => {
-    const jwk = jwks.keys.find((k) => k.kid === kid);
-    return jwk ? createPublicKey({ key: jwk, format: 'jwk' }) : undefined;
-  });
-  assert.ok(result.ok, JSON.stringify(result));
-}
-
 function assertValid(kind: Parameters<typeof validateOutbound>[0], body: unknown) {
   const v = validateOutbound(kind, body);
   assert.ok(v.ok, v.ok ? '' : v.errors.join('\n'));
@@ -49,7 +40,7 @@ describe('sync search', () => {
     const reply = await search([searchItem('r1', { reg_record_type: 'Person', query_type: 'idtype-value', query: { type: 'UIN', value: head.uin } })]);
     assert.equal(reply.status, 200, JSON.stringify(reply.body));
     assertValid('sync-search-response', reply.body);
-    await assertSignedByServer(reply.body);
+    await assertSignedByServer(server.baseUrl, reply.body);
     const item = reply.body.message.search_response[0];
     assert.equal(item.status, 'succ');
     assert.equal(item.pagination.total_count, 1);
@@ -165,7 +156,7 @@ describe('authentication and signatures', () => {
     const reply = await new DciTestClient(server.baseUrl, jwsSender).send('/registry/sync/search', 'search', message(), 'search_request');
     assert.equal(reply.status, 200, JSON.stringify(reply.body));
     assert.match(reply.body.signature, /^[\w-]+\.[\w-]*\.[\w-]+$/, 'a compact JWS');
-    await assertSignedByServer(reply.body);
+    await assertSignedByServer(server.baseUrl, reply.body);
   });
 
   test('JWS signatures are accepted too', async () => {
@@ -227,7 +218,7 @@ describe('async search', () => {
       const [callback] = await receiver.waitFor(1);
       assert.equal(callback!.path, '/registry/on-search');
       assertValid('on-search', callback!.body);
-      await assertSignedByServer(callback!.body);
+      await assertSignedByServer(server.baseUrl, callback!.body);
       assert.equal(callback!.body.message.correlation_id, reply.body.message.correlation_id);
       assert.equal(callback!.body.message.search_response[0].data.reg_records.length, 1);
       const rows = await server.ctx.db.pool.query(`SELECT async_status, callback_status, completed_count, total_count FROM dci_transaction WHERE correlation_id = $1`, [reply.body.message.correlation_id]);

@@ -6,6 +6,7 @@ import { findAgreement } from '../agreements/agreements.js';
 import { consumeDailyQuota } from '../agreements/quota.js';
 import { authenticateBearer } from '../auth/bearer.js';
 import type { AppContext } from '../context.js';
+import { withTransaction } from '../database.js';
 import { enforceRateLimit } from '../senders/rate-limit.js';
 import { senderPublicKey } from '../senders/sender-auth.js';
 import { claimMessageId, recordTransaction, type AuditEntry } from '../transactions/audit.js';
@@ -110,18 +111,10 @@ async function checkSignature(ctx: AppContext, sender: Sender, envelope: Record<
 async function acceptAsync(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, job: string, payload: Record<string, unknown>, totalCount: number) {
   const body = ackBody(trace.correlationId);
   // The audit record and the job are committed together: an ACKed request is never lost.
-  const client = await ctx.db.pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(ctx.db.pool, async (client) => {
     const auditId = await recordTransaction(client, { ...auditEntry(endpoint, req, trace, 202, body, 'pdng'), asyncStatus: 'pending', totalCount });
     await client.query('SELECT graphile_worker.add_job($1, $2::json, max_attempts => 5)', [job, JSON.stringify({ ...payload, auditId })]);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   res.status(202).json(body);
 }
 

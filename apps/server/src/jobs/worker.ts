@@ -1,4 +1,4 @@
-import { run, type Runner, type TaskList } from 'graphile-worker';
+import { Logger as WorkerLogger, run, type Runner, type TaskList } from 'graphile-worker';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import { CRONTAB } from './tasks.js';
@@ -9,7 +9,14 @@ export interface WorkerHandle {
 
 /** Runs the background jobs on our own pool; signals are handled by our process, not by the worker. */
 export async function startWorker(pool: pg.Pool, taskList: TaskList, logger: Logger, concurrency = 8): Promise<WorkerHandle> {
-  const runner: Runner = await run({ pgPool: pool, taskList, concurrency, noHandleSignals: true, pollInterval: 1000, crontab: CRONTAB });
+  // graphile-worker's own messages go through our logger (its default writes every job to the console).
+  const workerLogger = new WorkerLogger((scope) => (level, message, meta) => {
+    const log = logger.child({ worker: scope.workerId, task: scope.taskIdentifier, job: scope.jobId });
+    if (level === 'error') log.error(meta ?? {}, message);
+    else if (level === 'warning') log.warn(meta ?? {}, message);
+    else log.debug(meta ?? {}, message);
+  });
+  const runner: Runner = await run({ pgPool: pool, taskList, concurrency, noHandleSignals: true, pollInterval: 1000, crontab: CRONTAB, logger: workerLogger });
   // Whatever a crashed worker left locked is put back at once, not only at the next cron tick.
   await runner.addJob('sweep-notifications', { staleSeconds: 0 }, { jobKey: 'sweep-notifications-at-start' });
   logger.info({ tasks: Object.keys(taskList), concurrency }, 'background worker started');

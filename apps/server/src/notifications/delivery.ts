@@ -2,6 +2,7 @@ import type { RecordKind } from '@dci-server/dci';
 import type { Task } from 'graphile-worker';
 import type pg from 'pg';
 import type { AppContext } from '../context.js';
+import { withTransaction } from '../database.js';
 import { isSuccess } from '../outbound/post-json.js';
 import { retryDelaySeconds } from './backoff.js';
 import { sendNotify } from './send-notify.js';
@@ -32,9 +33,7 @@ interface DeliveryRow {
 export function deliverNotification(ctx: AppContext): Task {
   return async (payload) => {
     const { deliveryId } = payload as { deliveryId: string };
-    const client = await ctx.db.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await withTransaction(ctx.db.pool, async (client) => {
       const { rows } = await client.query<DeliveryRow>(
         `SELECT d.id, d.status, d.attempts, s.id AS subscription_id, s.code, s.active, s.callback_url, s.reg_type, s.record_type, s.paused_until,
                 s.sender_id AS sender_uuid, e.id AS event_id, e.event_type, e.record_id, e.created_at AS event_at
@@ -44,13 +43,7 @@ export function deliverNotification(ctx: AppContext): Task {
       );
       const delivery = rows[0];
       if (delivery && (delivery.status === 'pending' || delivery.status === 'failed')) await attempt(ctx, client, delivery);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   };
 }
 

@@ -1,6 +1,7 @@
 import type { RecordKind } from '@dci-server/dci';
 import type { Task } from 'graphile-worker';
 import type { AppContext } from '../context.js';
+import { withTransaction } from '../database.js';
 import { isSuccess } from '../outbound/post-json.js';
 import { lastFireTime, type Frequency } from './schedule.js';
 import { sendNotify } from './send-notify.js';
@@ -36,15 +37,13 @@ export function sendDigests(ctx: AppContext): Task {
 }
 
 async function sendDigest(ctx: AppContext, subscription: DueSubscription): Promise<void> {
-  const client = await ctx.db.pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(ctx.db.pool, async (client) => {
     const { rows } = await client.query<{ id: string; attempts: number; event_id: string; event_type: string; record_id: string; created_at: Date }>(
       `SELECT d.id, d.attempts, e.id AS event_id, e.event_type, e.record_id, e.created_at FROM notification_delivery d JOIN registry_event e ON e.id = d.event_id
        WHERE d.subscription_id = $1 AND d.status = 'batched' ORDER BY e.id LIMIT 1000 FOR UPDATE OF d SKIP LOCKED`,
       [subscription.id],
     );
-    if (!rows.length) return void (await client.query('COMMIT'));
+    if (!rows.length) return;
     const target = { code: subscription.code, callbackUrl: subscription.callback_url, regType: subscription.reg_type, recordType: subscription.record_type, senderUuid: subscription.sender_id };
     let status: number | null = null;
     let error: string | null = null;
@@ -67,11 +66,5 @@ async function sendDigest(ctx: AppContext, subscription: DueSubscription): Promi
       await client.query(`UPDATE notification_delivery SET status = 'delivered', attempts = attempts + 1, last_http_status = $2, last_error = NULL, delivered_at = now(), updated_at = now() WHERE id = ANY($1::uuid[])`, [ids, status]);
       await client.query('UPDATE subscription SET last_digest_at = now() WHERE id = $1', [subscription.id]);
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -1,6 +1,7 @@
 import { translateFilter, type RecordKind } from '@dci-server/dci';
 import type { Task } from 'graphile-worker';
 import type { AppContext } from '../context.js';
+import { withTransaction } from '../database.js';
 import { idsMatching } from '../registry/search.js';
 
 const BATCH = 500;
@@ -33,9 +34,7 @@ export function matchRegistryEvents(ctx: AppContext): Task {
 }
 
 async function matchBatch(ctx: AppContext): Promise<number> {
-  const client = await ctx.db.pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(ctx.db.pool, async (client) => {
     const { rows: events } = await client.query<EventRow>(
       `SELECT id, event_type, record_kind, record_id FROM registry_event WHERE matched_at IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
     );
@@ -61,14 +60,8 @@ async function matchBatch(ctx: AppContext): Promise<number> {
       );
       await client.query('UPDATE registry_event SET matched_at = now() WHERE id = ANY($1::bigint[])', [events.map((e) => e.id)]);
     }
-    await client.query('COMMIT');
     return events.length;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function matchingRecords(ctx: AppContext, subscription: SubscriptionRow, ids: string[]): Promise<Set<string>> {

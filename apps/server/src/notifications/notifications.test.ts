@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { createPublicKey } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { validateOutbound, verifyEnvelope } from '@dci-server/dci';
+import { validateOutbound } from '@dci-server/dci';
 import { SenderSchema } from '@dci-server/db';
 import { createAgreement } from '../agreements/agreements.js';
 import type { PersonInput } from '../registry/record-input.js';
 import { recordEvent, upsertPerson } from '../registry/registry-writes.js';
 import { startCallbackReceiver } from '../testing/callback-receiver.js';
 import { createTestSender, DciTestClient } from '../testing/dci-client.js';
+import { assertSignedByServer } from '../testing/server-signature.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 import { resendDeadLetters } from './dead-letters.js';
 import { sendDigests } from './digests.js';
@@ -65,15 +65,6 @@ async function subscribe(eventType: string, query?: Record<string, unknown>, fre
   return item.subscriptions[0].code as string;
 }
 
-async function assertSignedByServer(envelope: Record<string, unknown>) {
-  const jwks = (await (await fetch(`${server.baseUrl}/.well-known/jwks.json`)).json()) as { keys: Record<string, string>[] };
-  const result = await verifyEnvelope(envelope as never, (kid) => {
-    const jwk = jwks.keys.find((k) => k.kid === kid);
-    return jwk ? createPublicKey({ key: jwk, format: 'jwk' }) : undefined;
-  });
-  assert.ok(result.ok, JSON.stringify(result));
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const notificationsFor = (code: string) => receiver.received.filter((r) => r.body.message?.transaction_id === code);
 
@@ -89,7 +80,7 @@ test('subscribe → registry change → signed notify, filtered, with field rule
   assert.equal(notify.path, '/registry/notify');
   const check = validateOutbound('notify', notify.body); // REGISTER is a social-spec event
   assert.ok(check.ok, check.ok ? '' : check.errors.join('\n'));
-  await assertSignedByServer(notify.body);
+  await assertSignedByServer(server.baseUrl, notify.body);
   const record = notify.body.message.notify_event[0].data.reg_records;
   assert.equal(record.name.given_name, central.entity.givenName);
   assert.equal(record.phone_number, undefined, 'the agreement hides phone numbers');

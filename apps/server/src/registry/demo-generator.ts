@@ -44,8 +44,8 @@ export interface DemoHousehold {
   members: DemoPerson[];
 }
 
-/** mulberry32: tiny, fast and good enough for demo data. */
-function rng(seed: number): () => number {
+/** mulberry32: a tiny, fast, seeded generator; good enough for demo data and benchmark picks. */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -72,7 +72,7 @@ function dateYearsAgo(r: () => number, now: Date, minYears: number, maxYears: nu
 
 /** Household `index` (0-based) of the demo registry, as of the fixed reference date. */
 export function demoHousehold(index: number): DemoHousehold {
-  const r = rng(index * 7919 + 17);
+  const r = seededRandom(index * 7919 + 17);
   const now = new Date(Date.UTC(2026, 0, 1));
   const location = pick(r, DEMO_LOCATIONS);
   const surname = pick(r, SURNAMES);

@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { withTransaction } from '../database.js';
 import { demoHousehold, type DemoHousehold } from './demo-generator.js';
 
 export interface SeedResult {
@@ -72,21 +73,13 @@ async function copyBatch(pool: pg.Pool, batch: DemoHousehold[]): Promise<void> {
       membership.push(row([h.id, p.id, p.relationship, p.relationship === 'head']));
     }
   }
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
     await skipForeignKeyChecks(client);
     await copy(client, 'person (id, given_name, surname, sex, birth_date, death_date, marital_status, is_disabled, street_address, city, location, postal_code, country, phone_numbers, registration_date)', person);
     await copy(client, 'person_identifier (person_id, identifier_type, identifier_value)', identifier);
     await copy(client, 'registry_group (id, identifier_type, identifier_value, group_type, head_id, group_size, poverty_score, poverty_score_type, street_address, city, location, postal_code, country, latitude, longitude, registration_date)', group);
     await copy(client, 'group_membership (group_id, person_id, relationship, is_head)', membership);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
