@@ -1,5 +1,5 @@
 import type { MsgHeader, RequestPath } from '@dci-server/dci';
-import type { Sender } from '@dci-server/db';
+import type { DataSharingAgreement, Sender } from '@dci-server/db';
 import type { AppContext } from '../context.js';
 import type { Operation } from '../senders/senders.js';
 
@@ -10,6 +10,8 @@ export interface DciCall<M = Record<string, unknown>> {
   header: MsgHeader;
   message: M;
   correlationId: string;
+  /** The data-sharing agreement the request was admitted under. */
+  agreement: DataSharingAgreement;
 }
 
 /** What a handler answers: a sync response message, or work to do after the ACK. */

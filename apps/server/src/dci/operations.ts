@@ -1,4 +1,5 @@
 import { isRequestPath, type RequestPath } from '@dci-server/dci';
+import type { DataSharingAgreement } from '@dci-server/db';
 import type { AppContext } from '../context.js';
 import type { Operation } from '../senders/senders.js';
 import type { DciCall, DciEndpoint, HandlerResult } from './call.js';
@@ -33,6 +34,8 @@ export interface OperationRequest {
   message: Record<string, unknown>;
   correlationId: string;
   mode: 'sync' | 'async';
+  /** Known on the sync path; the async job looks it up again (it may have changed since the ACK). */
+  agreement?: DataSharingAgreement;
 }
 
 /** How many items a message carries (header.total_count). */
@@ -50,7 +53,7 @@ export function syncEndpoint(op: DciOperation): DciEndpoint {
     // Our sync variants of async-only spec paths (e.g. subscribe) follow the async path's schema.
     schemaPath: isRequestPath(op.syncPath) ? op.syncPath : op.asyncPath,
     async handle(call: DciCall): Promise<HandlerResult> {
-      const request = { senderId: call.sender.senderId, senderUri: call.header.sender_uri ?? null, message: call.message, correlationId: call.correlationId, mode: 'sync' as const };
+      const request = { senderId: call.sender.senderId, senderUri: call.header.sender_uri ?? null, message: call.message, correlationId: call.correlationId, mode: 'sync' as const, agreement: call.agreement };
       return { kind: 'sync', message: await op.answer(call.ctx, request), totalCount: itemCount(op, call.message) };
     },
   };

@@ -93,7 +93,7 @@ async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, trace
   if (!(await claimMessageId(ctx.db.pool, sender.senderId, header.message_id))) {
     throw new DciError('rjct.message_id.duplicate', `message_id ${header.message_id} was already received from ${sender.senderId}`);
   }
-  return { ctx, sender, header, message: body.message as Record<string, unknown>, correlationId: trace.correlationId };
+  return { ctx, sender, header, message: body.message as Record<string, unknown>, correlationId: trace.correlationId, agreement };
 }
 
 async function checkSignature(ctx: AppContext, sender: Sender, envelope: Record<string, unknown>): Promise<void> {

@@ -54,9 +54,9 @@ export const searchOperation: DciOperation = {
   syncPath: '/registry/sync/search',
   asyncPath: '/registry/search',
   job: 'dci-async-search',
-  async answer(ctx, { senderId, message, correlationId, mode }) {
+  async answer(ctx, { senderId, message, correlationId, mode, agreement: known }) {
     const { transaction_id, search_request } = message as { transaction_id: string; search_request: SearchRequestItem[] };
-    const agreement = await findAgreement(ctx.db.orm.em.fork(), senderId);
+    const agreement = known ?? (await findAgreement(ctx.db.orm.em.fork(), senderId));
     const items: SearchResponseItem[] = [];
     for (const item of search_request) items.push(await answerSearchItem(ctx, agreement, item, mode));
     return { transaction_id, correlation_id: correlationId, search_response: items };

@@ -33,9 +33,9 @@ export const verifyOperation: DciOperation = {
   syncPath: '/registry/sync/verify',
   asyncPath: '/registry/verify',
   job: 'dci-async-verify',
-  async answer(ctx, { senderId, message, correlationId }) {
+  async answer(ctx, { senderId, message, correlationId, agreement: known }) {
     const { transaction_id, verify_request } = message as unknown as VerifyRequest;
-    const agreement = await findAgreement(ctx.db.orm.em.fork(), senderId);
+    const agreement = known ?? (await findAgreement(ctx.db.orm.em.fork(), senderId));
     const items: VerifyResponseItem[] = [];
     for (const item of verify_request) items.push(await answerVerifyItem(ctx, agreement, item));
     return { transaction_id, correlation_id: correlationId, verify_response: items };
