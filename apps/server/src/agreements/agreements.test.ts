@@ -23,11 +23,11 @@ function missing(pattern: RegExp) {
 
 test('no agreement, no data: a sender without an active one is refused', async () => {
   const sender = await newSender('no-agreement');
-  await assert.rejects(() => findAgreement(em(), 'no-agreement'), missing(/no-agreement has no active data-sharing agreement/));
+  await assert.rejects(() => findAgreement(ctx.db.pool, 'no-agreement'), missing(/no-agreement has no active data-sharing agreement/));
   const inactive = await createAgreement(em(), { sender, name: 'Old', purpose: 'p' });
   await deactivateAgreement(em(), inactive.id);
-  await assert.rejects(() => findAgreement(em(), 'no-agreement'), missing(/no active/));
-  await assert.rejects(() => findAgreement(em(), 'nobody-at-all'), missing(/nobody-at-all has no active/));
+  await assert.rejects(() => findAgreement(ctx.db.pool, 'no-agreement'), missing(/no active/));
+  await assert.rejects(() => findAgreement(ctx.db.pool, 'nobody-at-all'), missing(/nobody-at-all has no active/));
 });
 
 test('the validity window runs from validFrom (inclusive) to validTo (exclusive)', async () => {
@@ -35,10 +35,10 @@ test('the validity window runs from validFrom (inclusive) to validTo (exclusive)
   const validFrom = new Date('2026-01-01T00:00:00Z');
   const validTo = new Date('2026-07-01T00:00:00Z');
   const agreement = await createAgreement(em(), { sender, name: 'First half of 2026', purpose: 'p', validFrom, validTo });
-  await assert.rejects(() => findAgreement(em(), 'windowed', new Date('2025-12-31T23:59:59Z')), missing(/'First half of 2026' .* not valid before 2026-01-01T00:00:00.000Z/));
-  assert.equal((await findAgreement(em(), 'windowed', validFrom)).id, agreement.id);
-  assert.equal((await findAgreement(em(), 'windowed', new Date('2026-06-30T23:59:59Z'))).id, agreement.id);
-  await assert.rejects(() => findAgreement(em(), 'windowed', validTo), missing(/'First half of 2026' .* expired at 2026-07-01T00:00:00.000Z/));
+  await assert.rejects(() => findAgreement(ctx.db.pool, 'windowed', new Date('2025-12-31T23:59:59Z')), missing(/'First half of 2026' .* not valid before 2026-01-01T00:00:00.000Z/));
+  assert.equal((await findAgreement(ctx.db.pool, 'windowed', validFrom)).id, agreement.id);
+  assert.equal((await findAgreement(ctx.db.pool, 'windowed', new Date('2026-06-30T23:59:59Z'))).id, agreement.id);
+  await assert.rejects(() => findAgreement(ctx.db.pool, 'windowed', validTo), missing(/'First half of 2026' .* expired at 2026-07-01T00:00:00.000Z/));
 });
 
 test('several valid agreements: the most recently created one applies; other senders are not mixed in', async () => {
@@ -53,7 +53,7 @@ test('several valid agreements: the most recently created one applies; other sen
     fieldRules: [{ field: 'birth_date', action: 'derive', derive: 'year' }, { field: 'identifier', action: 'mask', keepLast: 2 }],
   });
   await createAgreement(em(), { sender: other, name: 'Someone else', purpose: 'p' });
-  const found = await findAgreement(em(), 'two-agreements');
+  const found = await findAgreement(ctx.db.pool, 'two-agreements');
   assert.equal(found.id, newer.id);
   assert.equal(found.maxPageSize, 10);
   assert.deepEqual(found.fieldRules, [{ field: 'birth_date', action: 'derive', derive: 'year' }, { field: 'identifier', action: 'mask', keepLast: 2 }]);
@@ -64,7 +64,7 @@ test('deactivating: the agreement stays listed but no longer applies; unknown id
   const sender = await newSender('deactivated');
   const agreement = await createAgreement(em(), { sender, name: 'Only', purpose: 'p' });
   assert.equal((await deactivateAgreement(em(), agreement.id))?.active, false);
-  await assert.rejects(() => findAgreement(em(), 'deactivated'), missing(/no active/));
+  await assert.rejects(() => findAgreement(ctx.db.pool, 'deactivated'), missing(/no active/));
   assert.deepEqual((await listAgreements(em(), 'deactivated')).map((a) => [a.name, a.active]), [['Only', false]]);
   assert.equal(await deactivateAgreement(em(), '00000000-0000-0000-0000-000000000000'), null);
   assert.equal(await deactivateAgreement(em(), 'not-a-uuid'), null);
@@ -81,7 +81,7 @@ test('the demo agreement allows everything and is created once', async () => {
   const demo = await ensureDemoAgreement(em(), sender);
   assert.ok(demo);
   assert.equal(await ensureDemoAgreement(em(), sender), undefined);
-  const found = await findAgreement(em(), 'demo-like');
+  const found = await findAgreement(ctx.db.pool, 'demo-like');
   assert.equal(found.name, DEMO_AGREEMENT_NAME);
   assert.deepEqual(
     [found.allowedRegTypes, found.allowedRecordTypes, found.allowedQueryTypes, found.allowedAttributes, found.fieldRules, found.maxPageSize, found.dailyQuota, found.validTo],

@@ -5,7 +5,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DataSharingAgreementSchema, type DataSharingAgreement, type Sender } from '@dci-server/db';
 import { DciError } from '@dci-server/dci';
+import type pg from 'pg';
 import { checkAgreementInput, type NewAgreement } from './agreement-input.js';
+
+/** An agreement's terms, without its sender. */
+export type AgreementTerms = Omit<DataSharingAgreement, 'sender'>;
 
 export const DEMO_AGREEMENT_NAME = 'Demo: everything, for trying the API';
 
@@ -13,8 +17,17 @@ export const DEMO_AGREEMENT_NAME = 'Demo: everything, for trying the API';
  * The active agreement of `senderId` (the DCI sender id) valid at `now`: from validFrom (inclusive)
  * to validTo (exclusive), either end open when null. If several are, the most recently created wins.
  */
-export async function findAgreement(em: EntityManager, senderId: string, now = new Date()): Promise<DataSharingAgreement> {
-  const active = await em.find(DataSharingAgreementSchema, { sender: { senderId }, active: true }, { orderBy: { createdAt: 'desc', id: 'asc' } });
+export async function findAgreement(db: pg.Pool, senderId: string, now = new Date()): Promise<AgreementTerms> {
+  // Plain SQL: this runs on every DCI call (see senders/sender-auth.ts).
+  const { rows: active } = await db.query<AgreementTerms>(
+    `SELECT a.id, a.name, a.purpose, a.legal_basis AS "legalBasis", a.valid_from AS "validFrom", a.valid_to AS "validTo", a.active,
+       a.allowed_reg_types AS "allowedRegTypes", a.allowed_record_types AS "allowedRecordTypes", a.allowed_query_types AS "allowedQueryTypes",
+       a.allowed_attributes AS "allowedAttributes", a.max_page_size AS "maxPageSize", a.daily_quota AS "dailyQuota", a.field_rules AS "fieldRules",
+       a.created_at AS "createdAt", a.updated_at AS "updatedAt"
+     FROM data_sharing_agreement a JOIN sender s ON s.id = a.sender_id
+     WHERE s.sender_id = $1 AND a.active ORDER BY a.created_at DESC, a.id`,
+    [senderId],
+  );
   const current = active.find((a) => isValidAt(a, now));
   if (current) return current;
   if (!active.length) throw new DciError('err.agreement.missing', `Sender ${senderId} has no active data-sharing agreement`);

@@ -1,7 +1,7 @@
 import { DciError } from '@dci-server/dci';
-import { OAuthClientSchema, type Sender } from '@dci-server/db';
+import type { Sender } from '@dci-server/db';
 import type { AppContext } from '../context.js';
-import { activeSender } from '../senders/sender-auth.js';
+import { checkActive, SENDER_COLUMNS } from '../senders/sender-auth.js';
 import { verifyAccessToken } from './access-tokens.js';
 import { tokenSettings } from './token-endpoint.js';
 
@@ -13,12 +13,14 @@ export async function authenticateBearer(ctx: AppContext, authorization: string 
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
   if (!token) throw new DciError('err.auth.missing_token', 'An Authorization: Bearer token is required (POST /oauth2/client/token)');
   const claims = await verifyAccessToken(ctx.keyring, tokenSettings(ctx), token);
-  const em = ctx.db.orm.em.fork();
-  const sender = await activeSender(em, claims.senderId);
+  // Sender and client in one round trip.
+  const { rows } = await ctx.db.pool.query<Sender & { clientActive: boolean | null }>(
+    `SELECT ${SENDER_COLUMNS}, c.active AS "clientActive" FROM sender s LEFT JOIN oauth_client c ON c.client_id = $2 AND c.sender_id = s.id WHERE s.sender_id = $1`,
+    [claims.senderId, claims.clientId],
+  );
+  const { clientActive, ...sender } = rows[0] ?? { clientActive: null };
+  const active = checkActive(rows[0] ? (sender as Sender) : undefined, claims.senderId);
   // Tokens from private_key_jwt name the sender itself; the others name an OAuth client, which may since have been disabled.
-  if (claims.clientId !== sender.senderId) {
-    const client = await em.findOne(OAuthClientSchema, { clientId: claims.clientId, sender });
-    if (!client?.active) throw new DciError('err.auth.invalid_token', 'The client this token was issued to is disabled');
-  }
-  return { sender, scopes: claims.scopes };
+  if (claims.clientId !== active.senderId && !clientActive) throw new DciError('err.auth.invalid_token', 'The client this token was issued to is disabled');
+  return { sender: active, scopes: claims.scopes };
 }

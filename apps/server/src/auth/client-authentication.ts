@@ -61,7 +61,7 @@ async function privateKeyJwt(em: EntityManager, pool: pg.Pool, body: Record<stri
   if (client && !client.active) throw new ClientAuthenticationError('the client is disabled');
   const sender = client?.sender.getEntity() ?? (await em.findOne(SenderSchema, { senderId: claimedId }));
   if (!sender) throw new ClientAuthenticationError('unknown client');
-  const key = await senderPublicKey(em, sender, kid);
+  const key = await senderPublicKey(pool, sender, kid);
   if (!key) throw new ClientAuthenticationError(`no valid key ${kid} registered for ${sender.senderId}`);
   try {
     const { payload } = await jwtVerify(assertion, key, { issuer: claimedId, subject: claimedId, audience: tokenUrl, maxTokenAge: '5m', requiredClaims: ['exp', 'jti'] });

@@ -1,5 +1,6 @@
 import type { MsgHeader, RequestPath } from '@dci-server/dci';
-import type { DataSharingAgreement, Sender } from '@dci-server/db';
+import type { Sender } from '@dci-server/db';
+import type { AgreementTerms } from '../agreements/agreements.js';
 import type { AppContext } from '../context.js';
 import type { Operation } from '../senders/senders.js';
 
@@ -11,7 +12,7 @@ export interface DciCall<M = Record<string, unknown>> {
   message: M;
   correlationId: string;
   /** The data-sharing agreement the request was admitted under. */
-  agreement: DataSharingAgreement;
+  agreement: AgreementTerms;
 }
 
 /** What a handler answers: a sync response message, or work to do after the ACK. */

@@ -1,5 +1,5 @@
 import { isRequestPath, type RequestPath } from '@dci-server/dci';
-import type { DataSharingAgreement } from '@dci-server/db';
+import type { AgreementTerms } from '../agreements/agreements.js';
 import type { AppContext } from '../context.js';
 import type { Operation } from '../senders/senders.js';
 import type { DciCall, DciEndpoint, HandlerResult } from './call.js';
@@ -35,7 +35,7 @@ export interface OperationRequest {
   correlationId: string;
   mode: 'sync' | 'async';
   /** Known on the sync path; the async job looks it up again (it may have changed since the ACK). */
-  agreement?: DataSharingAgreement;
+  agreement?: AgreementTerms;
 }
 
 /** How many items a message carries (header.total_count). */

@@ -85,7 +85,7 @@ async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, trace
   const header = body.header as MsgHeader;
   if (!endpoint.compact) await checkSignature(ctx, sender, body);
   // No agreement, no data: every operation needs one valid now. Items count against its daily quota.
-  const agreement = await findAgreement(ctx.db.orm.em.fork(), sender.senderId);
+  const agreement = await findAgreement(ctx.db.pool, sender.senderId);
   if (endpoint.operation === 'search' || endpoint.operation === 'verify') {
     const items = (body.message as Record<string, unknown> | undefined)?.[endpoint.itemsField];
     await consumeDailyQuota(ctx.db.pool, agreement, sender.senderId, Array.isArray(items) ? items.length : 1);
@@ -101,9 +101,8 @@ async function checkSignature(ctx: AppContext, sender: Sender, envelope: Record<
     if (sender.allowUnsigned) return;
     throw new DciError('err.signature.missing');
   }
-  const em = ctx.db.orm.em.fork();
   const result = await verifyEnvelope(envelope as { signature: string; header: unknown; message: unknown }, (kid, signerId) =>
-    signerId === sender.senderId ? senderPublicKey(em, sender, kid) : undefined,
+    signerId === sender.senderId ? senderPublicKey(ctx.db.pool, sender, kid) : undefined,
   );
   if (!result.ok) throw new DciError(result.code, `The message signature is ${result.code === 'err.signature.missing' ? 'missing' : 'invalid'}: ${result.reason}`);
 }

@@ -1,6 +1,5 @@
 import { DciError, translateSearchCriteria, type CompiledSearch, type SearchRequestItem, type SearchResponseItem } from '@dci-server/dci';
-import type { DataSharingAgreement } from '@dci-server/db';
-import { findAgreement } from '../agreements/agreements.js';
+import { findAgreement, type AgreementTerms } from '../agreements/agreements.js';
 import { applyFieldRules } from '../agreements/apply-field-rules.js';
 import { authorizeSearch } from '../agreements/authorize.js';
 import type { AppContext } from '../context.js';
@@ -13,7 +12,7 @@ export const DEFAULT_REG_TYPE = 'ns:org:RegistryType:Social';
 type Criteria = { reg_type?: string; reg_record_type?: string; query_type?: string; pagination?: unknown };
 
 /** The item's search as the agreement allows it; async searches may ask for far larger pages. */
-function compile(ctx: AppContext, agreement: DataSharingAgreement, item: SearchRequestItem, mode: OperationRequest['mode']): { compiled: CompiledSearch; regType: string; criteria: Criteria } {
+function compile(ctx: AppContext, agreement: AgreementTerms, item: SearchRequestItem, mode: OperationRequest['mode']): { compiled: CompiledSearch; regType: string; criteria: Criteria } {
   const criteria = item.search_criteria as Criteria;
   const regType = criteria.reg_type ?? DEFAULT_REG_TYPE;
   const maxPageSize = mode === 'async' ? ctx.config.asyncMaxPageSize : ctx.config.maxPageSize;
@@ -25,7 +24,7 @@ function compile(ctx: AppContext, agreement: DataSharingAgreement, item: SearchR
 const streamed = (ctx: AppContext, compiled: CompiledSearch, mode: OperationRequest['mode']) => mode === 'async' && compiled.page.size > ctx.config.asyncChunkSize;
 
 /** Answers one search_request item; a bad item is rejected on its own, the others still answer. */
-async function answerSearchItem(ctx: AppContext, agreement: DataSharingAgreement, item: SearchRequestItem, mode: OperationRequest['mode']): Promise<SearchResponseItem> {
+async function answerSearchItem(ctx: AppContext, agreement: AgreementTerms, item: SearchRequestItem, mode: OperationRequest['mode']): Promise<SearchResponseItem> {
   const base = { reference_id: item.reference_id, timestamp: new Date().toISOString() };
   try {
     const { compiled, regType, criteria } = compile(ctx, agreement, item, mode);
@@ -56,7 +55,7 @@ export const searchOperation: DciOperation = {
   job: 'dci-async-search',
   async answer(ctx, { senderId, message, correlationId, mode, agreement: known }) {
     const { transaction_id, search_request } = message as { transaction_id: string; search_request: SearchRequestItem[] };
-    const agreement = known ?? (await findAgreement(ctx.db.orm.em.fork(), senderId));
+    const agreement = known ?? (await findAgreement(ctx.db.pool, senderId));
     const items: SearchResponseItem[] = [];
     for (const item of search_request) items.push(await answerSearchItem(ctx, agreement, item, mode));
     return { transaction_id, correlation_id: correlationId, search_response: items };
@@ -75,7 +74,7 @@ export const searchOperation: DciOperation = {
    */
   async stream(ctx, { senderId, message, correlationId }, send) {
     const { transaction_id, search_request } = message as { transaction_id: string; search_request: SearchRequestItem[] };
-    const agreement = await findAgreement(ctx.db.orm.em.fork(), senderId);
+    const agreement = await findAgreement(ctx.db.pool, senderId);
     const chunkSize = ctx.config.asyncChunkSize;
     for (const item of search_request) {
       let plan;

@@ -1,6 +1,5 @@
 import { DciError, ON_VERIFY_ACTION, VERIFY_ACTION, type VerifyRequest, type VerifyRequestItem, type VerifyResponseItem } from '@dci-server/dci';
-import type { DataSharingAgreement } from '@dci-server/db';
-import { findAgreement } from '../agreements/agreements.js';
+import { findAgreement, type AgreementTerms } from '../agreements/agreements.js';
 import { authorizeVerify } from '../agreements/authorize.js';
 import { allowedClaims } from '../agreements/claims.js';
 import type { AppContext } from '../context.js';
@@ -8,7 +7,7 @@ import { verifyIdentity } from '../registry/verify.js';
 import type { DciOperation } from './operations.js';
 
 /** Our verify extension: per claim true / false / unknown, never the record itself. */
-async function answerVerifyItem(ctx: AppContext, agreement: DataSharingAgreement, item: VerifyRequestItem): Promise<VerifyResponseItem> {
+async function answerVerifyItem(ctx: AppContext, agreement: AgreementTerms, item: VerifyRequestItem): Promise<VerifyResponseItem> {
   const base = { reference_id: item.reference_id, timestamp: new Date().toISOString() };
   try {
     authorizeVerify(agreement, item.verify_criteria);
@@ -35,7 +34,7 @@ export const verifyOperation: DciOperation = {
   job: 'dci-async-verify',
   async answer(ctx, { senderId, message, correlationId, agreement: known }) {
     const { transaction_id, verify_request } = message as unknown as VerifyRequest;
-    const agreement = known ?? (await findAgreement(ctx.db.orm.em.fork(), senderId));
+    const agreement = known ?? (await findAgreement(ctx.db.pool, senderId));
     const items: VerifyResponseItem[] = [];
     for (const item of verify_request) items.push(await answerVerifyItem(ctx, agreement, item));
     return { transaction_id, correlation_id: correlationId, verify_response: items };

@@ -41,7 +41,7 @@ function answerAndCallBack(ctx: AppContext, op: DciOperation): Task {
       if (streamTotal) totalCount = streamTotal;
       await pool.query(`UPDATE dci_transaction SET result = $2, async_status = 'answered', total_count = $3 WHERE id = $1`, [payload.auditId, JSON.stringify(message), totalCount]);
     }
-    const sender = await activeSender(ctx.db.orm.em.fork(), payload.senderId);
+    const sender = await activeSender(ctx.db.pool, payload.senderId);
     const post = async (body: Record<string, unknown>, completed: number) => {
       const envelope = await signFor(ctx, sender, responseHeader(ctx, sender, op.responseAction, totalCount, completed), body);
       const { status } = await postJson(payload.callbackUrl, envelope, policyFor(sender, payload.callbackUrl));

@@ -33,7 +33,7 @@ export interface NotifyEvent {
 export async function sendNotify(ctx: AppContext, target: NotifyTarget, events: readonly NotifyEvent[]): Promise<number> {
   const em = ctx.db.orm.em.fork();
   const sender = await em.findOneOrFail(SenderSchema, { id: target.senderUuid });
-  const agreement = await findAgreement(em, sender.senderId);
+  const agreement = await findAgreement(ctx.db.pool, sender.senderId);
   const records = await recordsByIds(ctx.db.pool, target.recordType, events.map((e) => e.recordId));
   const message = {
     // The subscription code and the event id identify a notification; receivers may dedupe on the pair.

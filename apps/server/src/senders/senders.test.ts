@@ -45,7 +45,7 @@ for (const [type, options, alg] of [
     assert.equal(fromPem.algorithm, alg);
     assert.equal(fromPem.fingerprint, await calculateJwkThumbprint(jwk));
     assert.equal(fromPem.keyId, fromPem.fingerprint, 'no kid given: the thumbprint names the key');
-    assert.ok(await senderPublicKey(em(), sender, fromPem.keyId));
+    assert.ok(await senderPublicKey(ctx.db.pool, sender, fromPem.keyId));
 
     const other = generateKeyPairSync(type as 'ec', options as { namedCurve: string });
     const fromJwk = await addSenderKey(em(), sender, { ...(other.publicKey.export({ format: 'jwk' }) as JWK), kid: 'k-jwk' });
@@ -77,12 +77,12 @@ test('validity window and revocation decide whether a key verifies', async () =>
   const future = new Date(Date.now() + 86_400_000);
   const later = await addSenderKey(em(), sender, pem(generateKeyPairSync('ed25519').publicKey), 'later', { notBefore: future });
   assert.equal(later.notBefore?.getTime(), future.getTime());
-  assert.equal(await senderPublicKey(em(), sender, 'later'), undefined, 'not valid yet');
+  assert.equal(await senderPublicKey(ctx.db.pool, sender, 'later'), undefined, 'not valid yet');
 
   await addSenderKey(em(), sender, pem(generateKeyPairSync('ed25519').publicKey), 'now');
-  assert.ok(await senderPublicKey(em(), sender, 'now'));
+  assert.ok(await senderPublicKey(ctx.db.pool, sender, 'now'));
   assert.equal((await revokeSenderKey(em(), sender.senderId, 'now')).revoked, true);
-  assert.equal(await senderPublicKey(em(), sender, 'now'), undefined, 'revoked');
+  assert.equal(await senderPublicKey(ctx.db.pool, sender, 'now'), undefined, 'revoked');
   await assert.rejects(revokeSenderKey(em(), sender.senderId, 'missing'), /has no key missing/);
 });
 
