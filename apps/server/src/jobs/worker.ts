@@ -1,6 +1,8 @@
-import { Logger as WorkerLogger, run, type Runner, type TaskList } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { Logger as WorkerLogger, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
+import { startHeartbeat } from './heartbeat.js';
 import { CRONTAB } from './tasks.js';
 
 export interface WorkerHandle {
@@ -16,9 +18,19 @@ export async function startWorker(pool: pg.Pool, taskList: TaskList, logger: Log
     else if (level === 'warning') log.warn(meta ?? {}, message);
     else log.debug(meta ?? {}, message);
   });
-  const runner: Runner = await run({ pgPool: pool, taskList, concurrency, noHandleSignals: true, pollInterval: 1000, crontab: CRONTAB, logger: workerLogger });
+  // Our own emitter, attached before the workers exist, so that every worker id is seen for the heartbeat.
+  const events: WorkerEvents = new EventEmitter();
+  const workerIds = new Set<string>();
+  events.on('worker:create', ({ worker }) => workerIds.add(worker.workerId));
+  const runner: Runner = await run({ pgPool: pool, taskList, concurrency, noHandleSignals: true, pollInterval: 1000, crontab: CRONTAB, logger: workerLogger, events });
+  const heartbeat = startHeartbeat(pool, () => [...workerIds]);
   // Whatever a crashed worker left locked is put back at once, not only at the next cron tick.
   await runner.addJob('sweep-notifications', { staleSeconds: 0 }, { jobKey: 'sweep-notifications-at-start' });
   logger.info({ tasks: Object.keys(taskList), concurrency }, 'background worker started');
-  return { stop: () => runner.stop() };
+  return {
+    async stop() {
+      await runner.stop();
+      await heartbeat.stop();
+    },
+  };
 }

@@ -1,10 +1,12 @@
 import type { Task } from 'graphile-worker';
 import type { AppContext } from '../context.js';
+import { releaseJobsOfDeadWorkers } from '../jobs/heartbeat.js';
 import { schedule } from './delivery.js';
 
 /**
- * Recovery after a crash: a job held by a worker that died stays locked for hours, so deliveries
- * still pending or failed past their time, and events never matched, are put back in the queue.
+ * Recovery after a crash: a job held by a worker that died stays locked for hours, so jobs of
+ * workers without a heartbeat are released, and deliveries still pending or failed past their
+ * time, and events never matched, are put back in the queue.
  * Runs when a worker starts and every minute. Re-adding by job key replaces a stale locked job;
  * the delivery row lock keeps two live workers from sending the same delivery twice at once.
  */
@@ -15,8 +17,11 @@ export function sweepNotifications(ctx: AppContext): Task {
 }
 
 /** `staleSeconds` 0 (at worker start) re-queues every open delivery, keeping each one's next attempt time. */
-export async function sweep(ctx: AppContext, staleSeconds: number): Promise<{ deliveries: number; events: number }> {
+export async function sweep(ctx: AppContext, staleSeconds: number): Promise<{ deliveries: number; events: number; deadWorkers: string[] }> {
   const { pool } = ctx.db;
+  // Async answers, matching and digests held by a dead worker run again elsewhere (at least once).
+  const deadWorkers = await releaseJobsOfDeadWorkers(pool);
+  if (deadWorkers.length) ctx.logger.warn({ deadWorkers }, 'released jobs of workers that stopped');
   const { rows } = await pool.query<{ id: string; next_attempt_at: Date | null }>(
     `SELECT id, next_attempt_at FROM notification_delivery
      WHERE status IN ('pending', 'failed') AND updated_at <= now() - make_interval(secs => $1)
@@ -27,5 +32,5 @@ export async function sweep(ctx: AppContext, staleSeconds: number): Promise<{ de
   for (const row of rows) await schedule(pool, row.id, row.next_attempt_at);
   const { rows: events } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM registry_event WHERE matched_at IS NULL`);
   if (events[0]!.n) await pool.query(`SELECT graphile_worker.add_job('match-registry-events', '{}'::json, job_key => 'match-registry-events')`);
-  return { deliveries: rows.length, events: events[0]!.n };
+  return { deliveries: rows.length, events: events[0]!.n, deadWorkers };
 }
