@@ -87,3 +87,18 @@ test('verify answers claims on hidden or derived fields as unknown', async () =>
   assert.equal(reply.status, 200, JSON.stringify(reply.body));
   assert.deepEqual(reply.body.message.verify_response[0].data.claims, { given_name: true, surname: 'unknown', birth_date: 'unknown' });
 });
+
+test('the daily quota counts items; past it the answer is 429 err.quota.exceeded, and a replay costs nothing', async () => {
+  const sender = await createTestSender(server.ctx, 'quota-limited', undefined, { agreement: false });
+  const em = server.ctx.db.orm.em.fork();
+  await createAgreement(em, { sender: await em.findOneOrFail(SenderSchema, { senderId: sender.senderId }), name: 'Two a day', purpose: 'pilot', dailyQuota: 2 });
+  const limited = new DciTestClient(server.baseUrl, sender);
+  const two = await limited.send('/registry/sync/search', 'search', { transaction_id: 'q-1', search_request: [byUin('a'), byUin('b')] }, 'search_request');
+  assert.equal(two.status, 200, JSON.stringify(two.body));
+  const envelope = await limited.envelope(limited.header('search', 1), { transaction_id: 'q-2', search_request: [byUin('c')] });
+  const over = await limited.post('/registry/sync/search', envelope);
+  assert.equal(over.status, 429, JSON.stringify(over.body));
+  assert.equal(over.body.errors[0].code, 'err.quota.exceeded');
+  const replay = await limited.post('/registry/sync/search', envelope);
+  assert.equal(replay.body.errors[0].code, 'rjct.message_id.duplicate');
+});

@@ -24,9 +24,10 @@ interface Trace {
 }
 
 /**
- * Every DCI call goes through here: bearer token → sender → header rules → schema → signature →
- * allowed operation → replay check → handler → signed answer. Whatever happens, exactly one
- * audit record is written before the answer leaves, and client faults never become a 500.
+ * Every DCI call goes through here: bearer token → sender (known, active) → rate limit → allowed
+ * operation → header rules → spec schema → signature → data-sharing agreement → replay check →
+ * daily quota → handler → signed answer. Whatever happens, exactly one audit record is written before
+ * the answer leaves, and client faults never become a 500.
  */
 export function dciHandler(ctx: AppContext, endpoint: DciEndpoint): RequestHandler {
   return async (req, res) => {
@@ -84,14 +85,15 @@ async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, trace
   if (!validation.ok) throw new DciError('err.request.bad', `The message does not follow the DCI specification: ${validation.errors.slice(0, 5).join('; ')}`);
   const header = body.header as MsgHeader;
   if (!endpoint.compact) await checkSignature(ctx, sender, body);
-  // No agreement, no data: every operation needs one valid now. Items count against its daily quota.
+  // No agreement, no data: every operation needs one valid now.
   const agreement = await findAgreement(ctx.db.pool, sender.senderId);
+  if (!(await claimMessageId(ctx.db.pool, sender.senderId, header.message_id))) {
+    throw new DciError('rjct.message_id.duplicate', `message_id ${header.message_id} was already received from ${sender.senderId}`);
+  }
+  // Items count against the agreement's daily quota (after the replay check: a replay costs nothing).
   if (endpoint.operation === 'search' || endpoint.operation === 'verify') {
     const items = (body.message as Record<string, unknown> | undefined)?.[endpoint.itemsField];
     await consumeDailyQuota(ctx.db.pool, agreement, sender.senderId, Array.isArray(items) ? items.length : 1);
-  }
-  if (!(await claimMessageId(ctx.db.pool, sender.senderId, header.message_id))) {
-    throw new DciError('rjct.message_id.duplicate', `message_id ${header.message_id} was already received from ${sender.senderId}`);
   }
   return { ctx, sender, header, message: body.message as Record<string, unknown>, correlationId: trace.correlationId, agreement };
 }
