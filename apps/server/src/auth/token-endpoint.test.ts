@@ -107,3 +107,29 @@ test('per-sender rate limit: over the limit → 429 err.rate_limited with Retry-
   assert.equal(refused.body.errors[0].code, 'err.rate_limited');
   assert.ok(Number(refused.headers.get('retry-after')) >= 1);
 });
+
+test('a token signed by us but for another audience, or by another key, is refused', async () => {
+  const key = await server.ctx.keyring.signingKey();
+  const token = (audience: string) =>
+    new SignJWT({ scope: 'search', client_id: sender.clientId })
+      .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(server.baseUrl)
+      .setAudience(audience)
+      .setSubject(sender.senderId)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(key.privateKey);
+  const client = new DciTestClient(server.baseUrl, sender);
+  const body = async () => client.envelope(client.header('search', 1), { transaction_id: 't', search_request: [searchItem('r', { query_type: 'idtype-value', query: { type: 'UIN', value: 'x' } })] });
+  const wrongAudience = await client.post('/registry/sync/search', await body(), { token: await token('https://another-registry.example') });
+  assert.deepEqual([wrongAudience.status, wrongAudience.body.errors[0].code], [401, 'err.auth.invalid_token']);
+  const foreign = await new SignJWT({ scope: 'search', client_id: sender.clientId })
+    .setProtectedHeader({ alg: 'EdDSA', kid: sender.kid, typ: 'at+jwt' })
+    .setIssuer(server.baseUrl)
+    .setAudience(server.baseUrl)
+    .setSubject(sender.senderId)
+    .setExpirationTime('5m')
+    .sign(await importJWK(sender.privateJwk, 'EdDSA'));
+  const forged = await client.post('/registry/sync/search', await body(), { token: foreign });
+  assert.deepEqual([forged.status, forged.body.errors[0].code], [401, 'err.auth.invalid_token']);
+});
