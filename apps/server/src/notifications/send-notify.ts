@@ -1,5 +1,5 @@
 import type { RecordKind } from '@dci-server/dci';
-import { SenderSchema } from '@dci-server/db';
+import type { Sender } from '@dci-server/db';
 import { findAgreement } from '../agreements/agreements.js';
 import { applyFieldRules } from '../agreements/apply-field-rules.js';
 import type { AppContext } from '../context.js';
@@ -8,6 +8,7 @@ import { DEFAULT_REG_TYPE } from '../dci/search-handler.js';
 import { policyFor } from '../outbound/address-policy.js';
 import { postJson } from '../outbound/post-json.js';
 import { recordsByIds } from '../registry/search.js';
+import { SENDER_COLUMNS } from '../senders/sender-auth.js';
 import { authorizationFor } from './outbound-auth.js';
 
 export interface NotifyTarget {
@@ -31,8 +32,9 @@ export interface NotifyEvent {
  * Returns the HTTP status; throws when nothing could be sent.
  */
 export async function sendNotify(ctx: AppContext, target: NotifyTarget, events: readonly NotifyEvent[]): Promise<number> {
-  const em = ctx.db.orm.em.fork();
-  const sender = await em.findOneOrFail(SenderSchema, { id: target.senderUuid });
+  const { rows } = await ctx.db.pool.query<Sender>(`SELECT ${SENDER_COLUMNS} FROM sender s WHERE s.id = $1`, [target.senderUuid]);
+  const sender = rows[0];
+  if (!sender) throw new Error(`sender ${target.senderUuid} no longer exists`);
   const agreement = await findAgreement(ctx.db.pool, sender.senderId);
   const records = await recordsByIds(ctx.db.pool, target.recordType, events.map((e) => e.recordId));
   const message = {
