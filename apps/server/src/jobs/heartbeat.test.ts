@@ -20,7 +20,7 @@ async function lockedJob(key: string, worker: string): Promise<void> {
 test('jobs of a worker that stopped its heartbeat are released; a live worker keeps its jobs', async () => {
   await lockedJob('held-by-dead', 'worker-dead');
   await lockedJob('held-by-live', 'worker-live');
-  const heartbeat = startHeartbeat(ctx.db.pool, () => ['worker-live']);
+  const heartbeat = await startHeartbeat(ctx.db.pool, () => ['worker-live']);
   try {
     assert.deepEqual(await releaseJobsOfDeadWorkers(ctx.db.pool), ['worker-dead']);
     const { rows } = await ctx.db.pool.query<{ key: string; locked_by: string | null }>(`SELECT key, locked_by FROM graphile_worker.jobs WHERE key LIKE 'held-by-%' ORDER BY key`);

@@ -4,16 +4,15 @@ export const HEARTBEAT_SECONDS = 10;
 /** Silent this long, a worker counts as dead. */
 const DEAD_AFTER_SECONDS = 45;
 
-/** Records that these workers are alive, every HEARTBEAT_SECONDS, until stopped (then forgets them). */
-export function startHeartbeat(pool: pg.Pool, workerIds: () => string[]): { stop(): Promise<void> } {
+/** Records that these workers are alive (now, then every HEARTBEAT_SECONDS) until stopped, then forgets them. */
+export async function startHeartbeat(pool: pg.Pool, workerIds: () => string[]): Promise<{ stop(): Promise<void> }> {
   const beat = () => pool.query('INSERT INTO worker_heartbeat (worker_id) SELECT unnest($1::text[]) ON CONFLICT (worker_id) DO UPDATE SET last_seen = now()', [workerIds()]);
+  await beat();
   const timer = setInterval(() => void beat().catch(() => {}), HEARTBEAT_SECONDS * 1000);
   timer.unref();
-  const first = beat();
   return {
     async stop() {
       clearInterval(timer);
-      await first.catch(() => {});
       await pool.query('DELETE FROM worker_heartbeat WHERE worker_id = ANY($1::text[])', [workerIds()]).catch(() => {});
     },
   };

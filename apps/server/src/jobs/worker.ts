@@ -23,7 +23,7 @@ export async function startWorker(pool: pg.Pool, taskList: TaskList, logger: Log
   const workerIds = new Set<string>();
   events.on('worker:create', ({ worker }) => workerIds.add(worker.workerId));
   const runner: Runner = await run({ pgPool: pool, taskList, concurrency, noHandleSignals: true, pollInterval: 1000, crontab: CRONTAB, logger: workerLogger, events });
-  const heartbeat = startHeartbeat(pool, () => [...workerIds]);
+  const heartbeat = await startHeartbeat(pool, () => [...workerIds]);
   // Whatever a crashed worker left locked is put back at once, not only at the next cron tick.
   await runner.addJob('sweep-notifications', { staleSeconds: 0 }, { jobKey: 'sweep-notifications-at-start' });
   logger.info({ tasks: Object.keys(taskList), concurrency }, 'background worker started');
