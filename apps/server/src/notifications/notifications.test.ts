@@ -17,7 +17,7 @@ let receiver: Awaited<ReturnType<typeof startCallbackReceiver>>;
 let subscriber: DciTestClient;
 
 before(async () => {
-  server = await startTestServer({ DELIVERY_MAX_ATTEMPTS: '3', DELIVERY_RETRY_WINDOW_SECONDS: '0.5', DELIVERY_PAUSE_AFTER_FAILURES: '3', DELIVERY_PAUSE_SECONDS: '2' }, { worker: true });
+  server = await startTestServer({ DELIVERY_MAX_ATTEMPTS: '3', DELIVERY_RETRY_WINDOW_SECONDS: '0.5', DELIVERY_PAUSE_AFTER_FAILURES: '3', DELIVERY_PAUSE_SECONDS: '3' }, { worker: true });
   receiver = await startCallbackReceiver();
   const sender = await createTestSender(server.ctx, 'subscriber', undefined, { agreement: false });
   const em = server.ctx.db.orm.em.fork();
