@@ -21,12 +21,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { translateSearchCriteria } from '@dci-server/dci';
-import { ensureDatabase, migrate, openOrm, startEmbeddedPostgres, TEST_SERVER_ENV, TEST_TEMPLATE_DATABASE, withDatabase } from '@dci-server/db';
-import { runMigrations } from 'graphile-worker';
-import pg from 'pg';
+import { startEmbeddedPostgres, TEST_SERVER_ENV } from '@dci-server/db';
 import { taskList } from '../apps/server/src/jobs/tasks.js';
 import { startWorker } from '../apps/server/src/jobs/worker.js';
-import { demoHousehold } from '../apps/server/src/registry/demo-generator.js';
+import { demoHousehold, seededRandom } from '../apps/server/src/registry/demo-generator.js';
 import { upsertPerson } from '../apps/server/src/registry/registry-writes.js';
 import { searchRegistry } from '../apps/server/src/registry/search.js';
 import { seedDemoRegistry } from '../apps/server/src/registry/seed.js';
@@ -34,8 +32,8 @@ import { createTestSender, DciTestClient, searchItem } from '../apps/server/src/
 import { startTestServer } from '../apps/server/src/testing/test-server.js';
 import type { LoadJob, LoadResult } from './bench/protocol.js';
 import { deliveryKey, startTimedReceiver } from './bench/receiver.js';
-import { seededRandom } from '../apps/server/src/registry/demo-generator.js';
 import { percentile, table, type Row } from './bench/stats.js';
+import { prepareTemplateDatabase } from './test-template.js';
 
 function knob(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -184,16 +182,7 @@ async function main(): Promise<void> {
   const cluster = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'postgres') });
   if (path.relative(tmp, cluster.dataDir).startsWith('..')) relocated = cluster.dataDir;
   onCleanup('PostgreSQL', () => cluster.stop());
-  await ensureDatabase(cluster.url, TEST_TEMPLATE_DATABASE);
-  const templateUrl = withDatabase(cluster.url, TEST_TEMPLATE_DATABASE);
-  const orm = await openOrm(templateUrl, { logger: () => {} });
-  await migrate(orm);
-  await orm.close(true);
-  const templatePool = new pg.Pool({ connectionString: templateUrl });
-  templatePool.on('error', (error) => console.error(error));
-  templatePool.on('connect', (c) => c.on('error', (error) => console.error(error)));
-  await runMigrations({ pgPool: templatePool, logger: undefined });
-  await templatePool.end();
+  await prepareTemplateDatabase(cluster.url);
   process.env[TEST_SERVER_ENV] = cluster.url;
 
   const server = await startTestServer();

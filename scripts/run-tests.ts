@@ -7,9 +7,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureDatabase, openOrm, migrate, startEmbeddedPostgres, TEST_SERVER_ENV, TEST_TEMPLATE_DATABASE, withDatabase } from '@dci-server/db';
-import pg from 'pg';
-import { runMigrations } from 'graphile-worker';
+import { startEmbeddedPostgres, TEST_SERVER_ENV } from '@dci-server/db';
+import { prepareTemplateDatabase } from './test-template.js';
 
 const ROOTS = ['packages', 'apps/server/src', 'e2e'];
 
@@ -32,16 +31,7 @@ await fs.chmod(tmp, 0o755);
 const cluster = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'postgres') });
 let code: number;
 try {
-  await ensureDatabase(cluster.url, TEST_TEMPLATE_DATABASE);
-  const templateUrl = withDatabase(cluster.url, TEST_TEMPLATE_DATABASE);
-  const orm = await openOrm(templateUrl, { logger: () => {} });
-  await migrate(orm);
-  await orm.close(true);
-  const pool = new pg.Pool({ connectionString: templateUrl });
-  pool.on('error', (error) => console.error(error));
-  pool.on('connect', (client) => client.on('error', (error) => console.error(error)));
-  await runMigrations({ pgPool: pool, logger: undefined });
-  await pool.end();
+  await prepareTemplateDatabase(cluster.url);
 
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
     stdio: 'inherit',
