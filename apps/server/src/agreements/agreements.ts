@@ -40,7 +40,7 @@ export async function findAgreement(db: pg.Pool, senderId: string, now = new Dat
   throw new DciError('err.agreement.missing', `The data-sharing agreement '${expired.name}' of sender ${senderId} expired at ${expired.validTo!.toISOString()}`);
 }
 
-export function isValidAt(agreement: Pick<DataSharingAgreement, 'validFrom' | 'validTo'>, now: Date): boolean {
+function isValidAt(agreement: Pick<DataSharingAgreement, 'validFrom' | 'validTo'>, now: Date): boolean {
   return (!agreement.validFrom || agreement.validFrom <= now) && (!agreement.validTo || now < agreement.validTo);
 }
 

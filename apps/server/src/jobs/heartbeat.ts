@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-export const HEARTBEAT_SECONDS = 10;
+const HEARTBEAT_SECONDS = 10;
 /** Silent this long, a worker counts as dead. */
 const DEAD_AFTER_SECONDS = 45;
 

@@ -5,7 +5,7 @@ import { DciError } from '@dci-server/dci';
  * CRVS spec names the vital events (LiveBirth, Death, Marriage, Divorce); UPDATE is our
  * extension for any change of a record (documented in EXTENSIONS.md).
  */
-export const EVENT_TYPES = ['REGISTER', 'UPDATE', 'NewHouseHoldMember', 'LiveBirth', 'Death', 'Marriage', 'Divorce'] as const;
+const EVENT_TYPES = ['REGISTER', 'UPDATE', 'NewHouseHoldMember', 'LiveBirth', 'Death', 'Marriage', 'Divorce'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 const ALIASES: Record<string, EventType> = {
