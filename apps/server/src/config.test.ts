@@ -23,6 +23,12 @@ test('every invalid variable is named in one clear error', () => {
   );
 });
 
+test('demo data is on by default only for the embedded database', () => {
+  assert.equal(loadConfig({ DATABASE_URL: 'postgres://db/dci' }).demoData, false);
+  assert.equal(loadConfig({ DATABASE_URL: 'postgres://db/dci', DEMO_DATA: 'true' }).demoData, true);
+  assert.equal(loadConfig({ DEMO_DATA: 'false' }).demoData, false);
+});
+
 test('empty variables count as unset', () => {
   assert.equal(loadConfig({ DATABASE_URL: '', PORT: '' }).port, 8080);
 });

@@ -13,7 +13,7 @@ const schema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   PUBLIC_URL: z.string().url('must be an absolute URL such as https://dci.example.org').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DEMO_DATA: booleanFromEnv.default(true),
+  DEMO_DATA: booleanFromEnv.optional(),
   DEMO_PERSONS: z.coerce.number().int().min(0).default(10_000),
   MASTER_KEY: z
     .string()
@@ -58,7 +58,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     embeddedPgPort: c.EMBEDDED_PG_PORT,
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
     logLevel: c.LOG_LEVEL,
-    demoData: c.DEMO_DATA,
+    // Demo data by default only on the embedded database: a real DATABASE_URL is never seeded unless asked.
+    demoData: c.DEMO_DATA ?? !c.DATABASE_URL,
     demoPersons: c.DEMO_PERSONS,
     masterKey: c.MASTER_KEY,
     runWorker: c.RUN_WORKER,

@@ -37,7 +37,7 @@ export function parseMasterKey(value: string): Buffer {
 export function loadMasterKey(config: Config, logger: Logger): MasterKey {
   if (config.masterKey) return new MasterKey(parseMasterKey(config.masterKey));
   if (!config.demoData) {
-    throw new Error('MASTER_KEY is required when DEMO_DATA=false (generate one with: openssl rand -base64 32)');
+    throw new Error('MASTER_KEY is required outside demo mode (DEMO_DATA=false, the default with DATABASE_URL); generate one with: openssl rand -base64 32');
   }
   const file = path.join(config.dataDir, 'master.key');
   if (!fs.existsSync(file)) {
