@@ -1,5 +1,6 @@
-# Multi-stage build: install and build the console, then a slim runtime with production deps.
-FROM node:20-bookworm-slim AS build
+# Multi-stage build: the workspace manifests once, the console built with dev dependencies,
+# then a runtime with production dependencies only.
+FROM node:20-bookworm-slim AS manifests
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json ./
 COPY packages/dci/package.json packages/dci/
@@ -7,19 +8,14 @@ COPY packages/db/package.json packages/db/
 COPY apps/server/package.json apps/server/
 COPY apps/admin/package.json apps/admin/
 COPY e2e/package.json e2e/
+
+FROM manifests AS build
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build:admin
 
-FROM node:20-bookworm-slim AS runtime
+FROM manifests AS runtime
 ENV NODE_ENV=production DEMO_DATA=false PORT=8080
-WORKDIR /app
-COPY package.json package-lock.json tsconfig.base.json ./
-COPY packages/dci/package.json packages/dci/
-COPY packages/db/package.json packages/db/
-COPY apps/server/package.json apps/server/
-COPY apps/admin/package.json apps/admin/
-COPY e2e/package.json e2e/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY packages packages
 COPY apps/server apps/server
