@@ -6,6 +6,7 @@ import { addDatabaseCommands } from './cli/database-commands.js';
 import { addDeliveryCommands } from './cli/delivery-commands.js';
 import { addKeyCommands } from './cli/key-commands.js';
 import { addSenderCommands } from './cli/sender-commands.js';
+import { addSignCommand } from './cli/sign-command.js';
 
 /** `npm run cli -- <command>` (the `dci-server` bin): operations on the server's database. */
 const program = new Command('dci-server').description('DCI Server command-line tools').showHelpAfterError();
@@ -15,5 +16,6 @@ addSenderCommands(program);
 addKeyCommands(program);
 addAgreementCommands(program);
 addDeliveryCommands(program);
+addSignCommand(program);
 
 program.parseAsync().catch(reportFailure);

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, stdSerializers, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -7,6 +7,14 @@ export function createLogger(level: string): Logger {
     level,
     // Readable lines in a terminal; JSON lines everywhere else (files, containers, CI).
     ...(process.stdout.isTTY && !process.env.CI ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } } : {}),
+    serializers: { err: errorWithoutClient },
     redact: { paths: ['req.headers.authorization', '*.client_secret', '*.password'], censor: '[redacted]' },
   });
+}
+
+/** pg attaches the whole connection (`client`) to its errors: never dump it into a log line. */
+function errorWithoutClient(error: Error) {
+  const serialized = stdSerializers.err(error) as ReturnType<typeof stdSerializers.err> & { client?: unknown };
+  delete serialized.client;
+  return serialized;
 }

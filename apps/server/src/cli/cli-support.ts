@@ -18,9 +18,21 @@ export interface CliContext {
   db: Database;
 }
 
-/** Logs go to stderr so that stdout carries only the command's output (and stays valid JSON with --json). */
+/**
+ * Logs go to stderr so that stdout carries only the command's output (and stays valid JSON with --json),
+ * as one readable line each (`warning: …`), never a JSON record or a dumped object.
+ */
 function cliLogger(config: Config): Logger {
-  return pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
+  return pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, { write: (line: string) => process.stderr.write(`${logLine(line)}\n`) });
+}
+
+const LEVEL_LABELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'fatal' };
+
+/** One pino JSON record as one line: `level: message: error message`. */
+export function logLine(json: string): string {
+  const record = JSON.parse(json) as { level: number; msg?: string; err?: { message?: string } };
+  const parts = [record.msg, record.err?.message].filter((part) => part);
+  return `${LEVEL_LABELS[record.level] ?? 'log'}: ${parts.join(': ')}`;
 }
 
 /** Runs `work` on the database (DATABASE_URL, or the embedded PostgreSQL in DATA_DIR), migrated unless told not to. */
@@ -68,6 +80,19 @@ export function isoDate(value: string): Date {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('must be an ISO 8601 date such as 2026-01-31 or 2026-01-31T12:00:00Z');
   return date;
+}
+
+/** Commander argument parser for counts. */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
+  return n;
+}
+
+/** Commander argument parser for row ids (UUIDs). */
+export function uuid(value: string, previous: string[] = []): string[] {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) throw new InvalidArgumentError(`${value} is not a delivery id (a UUID, see deliveries list)`);
+  return [...previous, value];
 }
 
 /** Commander collector for options given several times. */

@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { verifyEnvelope } from '@dci-server/dci';
 import { createTestDatabase } from '@dci-server/db';
+import { logLine } from './cli-support.js';
 
 // The CLI as operators run it (`npm run cli -- …` is `node --import tsx apps/server/src/cli.ts …`), on a test database.
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
@@ -128,4 +130,49 @@ test('agreements add, list and deactivate; deliveries resend needs a selection',
   assert.deepEqual(listed.map((a) => [a.id, a.maxPageSize, a.fieldRules.length, a.active]), [[id, 50, 2, true]]);
   assert.equal((await cli('agreements', 'deactivate', id)).code, 0);
   assertFriendlyFailure(await cli('deliveries', 'resend'), /--all-dead/);
+});
+
+test('import exits 1 when a line is bad (the good lines are kept) and reports each bad line', async () => {
+  const file = path.join(dir, 'people.ndjson');
+  const good = { identifier: [{ identifier_type: 'UIN', identifier_value: 'cli-1' }], name: { given_name: 'Cli', surname: 'Person' }, sex: 'male', address: [{ city: 'Lakeside' }] };
+  await fs.writeFile(file, `${JSON.stringify(good)}\n{oops\n`);
+  const run = await cli('import', file);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /^line 2: invalid JSON/m);
+  assert.match(run.stdout, /imported: 1 created, 0 updated, 1 bad lines \(of 2\)/);
+});
+
+test('bad arguments are refused by the CLI, not by the database', async () => {
+  const [badId, badStatus, badLimit] = await Promise.all([cli('deliveries', 'resend', 'abc'), cli('deliveries', 'list', '--status', 'lost'), cli('deliveries', 'list', '--limit', 'many')]);
+  assertFriendlyFailure(badId, /abc is not a delivery id/);
+  assert.doesNotMatch(badId.stderr, /uuid/);
+  assertFriendlyFailure(badStatus, /Allowed choices are pending, batched/);
+  assertFriendlyFailure(badLimit, /must be a whole number/);
+});
+
+test('sign prints an envelope signed with the given key, in either scheme', async () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const keyFile = path.join(dir, 'signer.jwk');
+  await fs.writeFile(keyFile, JSON.stringify({ ...privateKey.export({ format: 'jwk' }), kid: 'signer-1' }));
+  const messageFile = path.join(dir, 'message.json');
+  const message = { transaction_id: 't-1', search_request: [{ reference_id: 'r-1', timestamp: '2026-01-01T00:00:00Z', search_criteria: { query_type: 'idtype-value', query: { type: 'UIN', value: '1' } } }] };
+  await fs.writeFile(messageFile, JSON.stringify(message));
+  for (const scheme of ['dci-signature', 'jws']) {
+    const run = await cli('sign', messageFile, '--key', keyFile, '--sender', 'acme', '--scheme', scheme);
+    assert.equal(run.code, 0, run.stderr);
+    const envelope = JSON.parse(run.stdout) as { signature: string; header: Record<string, unknown>; message: unknown };
+    assert.deepEqual(envelope.message, message);
+    assert.equal(envelope.header.action, 'search');
+    assert.equal(envelope.header.sender_id, 'acme');
+    assert.equal(envelope.header.total_count, 1);
+    const check = await verifyEnvelope(envelope, (kid, sender) => (kid === 'signer-1' && sender === 'acme' ? publicKey : undefined));
+    assert.ok(check.ok, JSON.stringify(check));
+  }
+  assertFriendlyFailure(await cli('sign', messageFile, '--key', path.join(dir, 'none.jwk')), /cannot read .*none\.jwk/);
+  assertFriendlyFailure(await cli('sign', keyFile, '--key', keyFile, '--sender', 'acme'), /give --action/);
+});
+
+test('CLI log records are printed as one readable line, without the pg connection object', () => {
+  const record = JSON.stringify({ level: 50, msg: 'database connection failed', err: { message: 'terminating connection due to administrator command', client: { huge: true } } });
+  assert.equal(logLine(record), 'error: database connection failed: terminating connection due to administrator command');
 });

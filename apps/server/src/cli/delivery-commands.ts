@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { SenderSchema } from '@dci-server/db';
 import { resendDeadLetters } from '../notifications/dead-letters.js';
 import { sealNotifyAuth } from '../notifications/outbound-auth.js';
-import { CliError, formatDate, printJson, printTable, withDatabase, withMasterKey } from './cli-support.js';
+import { CliError, formatDate, positiveInt, printJson, printTable, uuid, withDatabase, withMasterKey } from './cli-support.js';
 
 interface NotifyAuthOptions {
   none?: boolean;
@@ -20,8 +20,8 @@ export function addDeliveryCommands(program: Command): void {
   deliveries
     .command('list')
     .description('deliveries, newest first')
-    .option('--status <status>', 'pending, failed, dead, delivered or cancelled')
-    .option('--limit <n>', 'how many', (v) => Number(v), 50)
+    .addOption(new Option('--status <status>', 'only deliveries in this state').choices(['pending', 'batched', 'failed', 'dead', 'delivered', 'cancelled']))
+    .option('--limit <n>', 'how many', positiveInt, 50)
     .option('--json', 'JSON output')
     .action((options: { status?: string; limit: number; json?: boolean }) =>
       withDatabase(async ({ db }) => {
@@ -39,7 +39,7 @@ export function addDeliveryCommands(program: Command): void {
   deliveries
     .command('resend')
     .description('send dead-lettered deliveries again, with fresh attempts')
-    .argument('[ids...]', 'delivery ids')
+    .argument('[ids...]', 'delivery ids', uuid)
     .option('--subscription <code>', 'every dead delivery of this subscription')
     .option('--all-dead', 'every dead delivery')
     .action((ids: string[], options: { subscription?: string; allDead?: boolean }) =>

@@ -79,3 +79,19 @@ test('every import change is written to the outbox', async () => {
   assert.ok(events.some((e) => e.event_type === 'REGISTER' && e.record_kind === 'Group'));
   assert.ok(events.some((e) => e.event_type === 'UPDATE' && e.record_kind === 'Person'));
 });
+
+test('address may be one Address or a list of them (the first is kept)', async () => {
+  const listed = person('3001', 'Listed', { address: [{ city: 'Lakeside', region: 'eastern_region' }, { city: 'Elsewhere' }] });
+  const report = await importNdjson(ctx.db.orm.em.fork(), await write([JSON.stringify(listed), JSON.stringify(person('3002', 'Plain', { address: ['12 Main St'] }))]));
+  assert.deepEqual(report.errors, []);
+  const rows = await query(`SELECT p.city, p.location, p.street_address FROM person p JOIN person_identifier i ON i.person_id = p.id WHERE i.identifier_value IN ('3001', '3002') ORDER BY i.identifier_value`);
+  assert.deepEqual(rows, [
+    { city: 'Lakeside', location: 'eastern_region', street_address: null },
+    { city: null, location: null, street_address: '12 Main St' },
+  ]);
+});
+
+test('an import refreshes planner statistics (ANALYZE)', async () => {
+  const [row] = await query(`SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'person'`);
+  assert.ok(row.last_analyze instanceof Date, 'person was analyzed');
+});

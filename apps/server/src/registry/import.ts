@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { analyzeRegistry } from './analyze.js';
 import { parseRecord } from './record-input.js';
 import { upsertGroup, upsertPerson } from './registry-writes.js';
 
@@ -14,6 +15,7 @@ export interface ImportReport {
 /**
  * Imports DCI Person/Group records, one per line. Each line is its own transaction: good lines
  * are kept, bad ones are reported with their line number. Re-importing updates, never duplicates.
+ * Statistics are refreshed afterwards (ANALYZE), as after any bulk load.
  */
 export async function importNdjson(em: EntityManager, file: string): Promise<ImportReport> {
   const report: ImportReport = { lines: 0, created: 0, updated: 0, errors: [] };
@@ -32,5 +34,6 @@ export async function importNdjson(em: EntityManager, file: string): Promise<Imp
       report.errors.push({ line: lineNumber, message: error instanceof SyntaxError ? `invalid JSON: ${error.message}` : (error as Error).message });
     }
   }
+  if (report.created + report.updated) await analyzeRegistry((sql) => em.getConnection().execute(sql));
   return report;
 }

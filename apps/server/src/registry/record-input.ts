@@ -55,6 +55,8 @@ const address = {
   type: 'object',
   properties: { street_address: { type: 'string' }, city: { type: 'string' }, region: { type: 'string' }, location: { type: 'string' }, postal_code: { type: ['string', 'number'] }, country: { type: 'string' } },
 };
+// Some DCI producers send one Address, others a list of them (we keep the first).
+const addressOrList = { anyOf: [address, { type: 'string' }, { type: 'array', items: { anyOf: [address, { type: 'string' }] } }] };
 const person = {
   type: 'object',
   required: ['identifier', 'name', 'sex'],
@@ -71,7 +73,7 @@ const person = {
     birth_place: { type: 'string' },
     marital_status: { type: 'string' },
     is_disabled: { type: 'boolean' },
-    address: { anyOf: [address, { type: 'string' }] },
+    address: addressOrList,
     phone_number: stringOrList,
     email: stringOrList,
   },
@@ -90,7 +92,7 @@ const group = {
     poverty_score: { type: 'number' },
     poverty_score_type: { type: 'string' },
     location: { type: 'string' },
-    address: { anyOf: [address, { type: 'string' }] },
+    address: addressOrList,
     place: { type: 'object', properties: { geo: { type: 'object', properties: { latitude: { type: ['string', 'number'] }, longitude: { type: ['string', 'number'] } } } } },
     member_list: { type: 'array', items: member },
   },
@@ -129,7 +131,8 @@ const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) 
 const opt = (v: unknown): string | undefined => (v === undefined || v === null || v === '' ? undefined : String(v));
 
 function addressOf(record: Json) {
-  const a = typeof record.address === 'string' ? { street_address: record.address } : (record.address ?? {});
+  const given = Array.isArray(record.address) ? record.address[0] : record.address;
+  const a = typeof given === 'string' ? { street_address: given } : (given ?? {});
   return { streetAddress: opt(a.street_address), city: opt(a.city), location: opt(record.location ?? a.region ?? a.location), postalCode: opt(a.postal_code), country: opt(a.country) };
 }
 

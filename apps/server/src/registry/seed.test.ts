@@ -32,3 +32,8 @@ test('seeding loads exactly N persons in consistent households, and appends on a
   assert.equal(second.firstHousehold, first.households);
   assert.equal(await count('SELECT count(*) n FROM person'), 1334);
 });
+
+test('seeding ends with fresh planner statistics (ANALYZE) on the registry tables', async () => {
+  const { rows } = await ctx.db.pool.query(`SELECT relname FROM pg_stat_user_tables WHERE relname IN ('person', 'person_identifier', 'registry_group', 'group_membership') AND last_analyze IS NOT NULL ORDER BY relname`);
+  assert.deepEqual(rows.map((r) => r.relname), ['group_membership', 'person', 'person_identifier', 'registry_group']);
+});
