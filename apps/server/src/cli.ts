@@ -6,6 +6,7 @@ import { addDatabaseCommands } from './cli/database-commands.js';
 import { addDeliveryCommands } from './cli/delivery-commands.js';
 import { addKeyCommands } from './cli/key-commands.js';
 import { addSenderCommands } from './cli/sender-commands.js';
+import { addStaffCommands } from './cli/staff-commands.js';
 import { addSignCommand } from './cli/sign-command.js';
 
 /** `npm run cli -- <command>` (the `dci-server` bin): operations on the server's database. */
@@ -16,6 +17,7 @@ addSenderCommands(program);
 addKeyCommands(program);
 addAgreementCommands(program);
 addDeliveryCommands(program);
+addStaffCommands(program);
 addSignCommand(program);
 
 program.parseAsync().catch(reportFailure);

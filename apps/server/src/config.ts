@@ -34,6 +34,11 @@ const schema = z.object({
   DELIVERY_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).default(5),
   DELIVERY_PAUSE_SECONDS: z.coerce.number().min(0).default(600),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  STAFF_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
+  STAFF_MAX_FAILED_LOGINS: z.coerce.number().int().min(1).default(5),
+  STAFF_LOCKOUT_SECONDS: z.coerce.number().int().min(0).default(900),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(15),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5000),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -77,6 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       pauseSeconds: c.DELIVERY_PAUSE_SECONDS,
     },
     workerConcurrency: c.WORKER_CONCURRENCY,
+    staff: { sessionTtlSeconds: c.STAFF_SESSION_TTL_SECONDS, maxFailedLogins: c.STAFF_MAX_FAILED_LOGINS, lockoutSeconds: c.STAFF_LOCKOUT_SECONDS },
+    graphql: { maxDepth: c.GRAPHQL_MAX_DEPTH, maxCost: c.GRAPHQL_MAX_COST },
     tokenTtlSeconds: c.TOKEN_TTL_SECONDS,
     keyOverlapSeconds: c.KEY_OVERLAP_SECONDS,
   };

@@ -8,6 +8,7 @@ import { loadMasterKey, type MasterKey } from '../keys/master-key.js';
 import type { Logger } from '../logger.js';
 import { SenderError } from '../senders/senders.js';
 import { InvalidAgreementError } from '../agreements/agreement-input.js';
+import { StaffError } from '../staff/staff-users.js';
 
 /** A command refused for a reason the operator can fix: printed as one line, no stack trace. */
 export class CliError extends Error {}
@@ -101,7 +102,7 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 function isUserError(error: unknown): boolean {
-  return error instanceof CliError || error instanceof ConfigError || error instanceof KeyError || error instanceof SenderError || error instanceof InvalidAgreementError;
+  return error instanceof CliError || error instanceof ConfigError || error instanceof KeyError || error instanceof SenderError || error instanceof InvalidAgreementError || error instanceof StaffError;
 }
 
 /** The last word on a failed command: its message on stderr and exit code 1; a stack trace only for bugs, and only with LOG_LEVEL=debug. */

@@ -6,6 +6,7 @@ import { pinoHttp } from 'pino-http';
 import type { AppContext } from '../context.js';
 import { tokenRoutes } from '../auth/token-endpoint.js';
 import { dciRoutes } from '../dci/routes.js';
+import { graphqlRoutes } from '../graphql/server.js';
 import { publishedKeys } from '../keys/server-keys.js';
 import { docsRoutes } from './docs.js';
 import { healthRoutes } from './health.js';
@@ -20,6 +21,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(healthRoutes(ctx));
   app.use(tokenRoutes(ctx));
   app.use(dciRoutes(ctx));
+  app.use(graphqlRoutes(ctx));
   app.use(docsRoutes());
 
   app.get('/.well-known/jwks.json', async (_req, res) => {
@@ -46,6 +48,7 @@ export function serviceLinks(publicUrl: string) {
     jwks: `${publicUrl}/.well-known/jwks.json`,
     console: `${publicUrl}/admin/`,
     docs: `${publicUrl}/docs`,
+    graphql: `${publicUrl}/graphql`,
     health: `${publicUrl}/healthz`,
     ready: `${publicUrl}/readyz`,
   };

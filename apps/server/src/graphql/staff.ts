@@ -1,0 +1,114 @@
+import { Arg, Authorized, Ctx, Field, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { recordStaffAction } from '../staff/staff-audit.js';
+import { createApiToken, createSession, endSession } from '../staff/staff-tokens.js';
+import { checkPassword, createStaffUser, listStaffUsers, StaffError } from '../staff/staff-users.js';
+import { ADMIN, SESSION_COOKIE, type GraphqlContext } from './context.js';
+import { UserError, withUserErrors } from './user-errors.js';
+
+@ObjectType({ description: 'A person who manages the server' })
+class StaffUser {
+  @Field(() => String) email!: string;
+  @Field(() => String) role!: string;
+}
+
+@ObjectType({ description: 'A staff account as admins see it' })
+class StaffAccount extends StaffUser {
+  @Field(() => String) id!: string;
+  @Field(() => String) name!: string;
+  @Field(() => Boolean) active!: boolean;
+  @Field(() => Date) createdAt!: Date;
+}
+
+@ObjectType()
+class LoginPayload {
+  @Field(() => StaffUser, { nullable: true }) staff!: StaffUser | null;
+  @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
+  @Field(() => [UserError]) userErrors!: UserError[];
+}
+
+@ObjectType({ description: 'A new staff account; the password is shown only in this answer' })
+class CreateStaffUserPayload {
+  @Field(() => StaffAccount, { nullable: true }) staff!: StaffAccount | null;
+  @Field(() => String, { nullable: true }) password!: string | null;
+  @Field(() => [UserError]) userErrors!: UserError[];
+}
+
+@ObjectType({ description: 'A personal API token; the token is shown only in this answer' })
+class ApiTokenPayload {
+  @Field(() => String, { nullable: true }) token!: string | null;
+  @Field(() => String, { nullable: true }) role!: string | null;
+  @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
+  @Field(() => [UserError]) userErrors!: UserError[];
+}
+
+/** Staff sign-in (console cookie), accounts and integrators' API tokens. */
+@Resolver()
+export class StaffResolver {
+  @Query(() => StaffUser, { nullable: true, description: 'who is signed in (null when nobody is)' })
+  me(@Ctx() ctx: GraphqlContext): StaffUser | null {
+    return ctx.staff ? { email: ctx.staff.email, role: ctx.staff.role } : null;
+  }
+
+  @Mutation(() => LoginPayload, { description: 'email and password; sets an httpOnly SameSite=Strict session cookie' })
+  async login(@Ctx() ctx: GraphqlContext, @Arg('email', () => String) email: string, @Arg('password', () => String) password: string): Promise<LoginPayload> {
+    const { config, db } = ctx.app;
+    const { result, userErrors } = await withUserErrors(async () => {
+      const staff = await checkPassword(db.pool, email, password, { maxFailures: config.staff.maxFailedLogins, lockoutSeconds: config.staff.lockoutSeconds });
+      return { staff, session: await createSession(db.pool, staff.userId!, config.staff.sessionTtlSeconds) };
+    });
+    if (!result) return { staff: null, expiresAt: null, userErrors };
+    ctx.res.cookie(SESSION_COOKIE, result.session.token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: config.publicUrl.startsWith('https:'),
+      path: '/',
+      expires: result.session.expiresAt,
+    });
+    return { staff: { email: result.staff.email, role: result.staff.role }, expiresAt: result.session.expiresAt, userErrors };
+  }
+
+  @Mutation(() => Boolean, { description: 'ends the console session' })
+  async logout(@Ctx() ctx: GraphqlContext): Promise<boolean> {
+    if (ctx.sessionToken) await endSession(ctx.app.db.pool, ctx.sessionToken);
+    ctx.res.clearCookie(SESSION_COOKIE, { path: '/' });
+    return true;
+  }
+
+  @Authorized(...ADMIN)
+  @Query(() => [StaffAccount])
+  staffUsers(@Ctx() ctx: GraphqlContext): Promise<StaffAccount[]> {
+    return listStaffUsers(ctx.app.db.pool);
+  }
+
+  @Authorized(...ADMIN)
+  @Mutation(() => CreateStaffUserPayload)
+  async createStaffUser(
+    @Ctx() ctx: GraphqlContext,
+    @Arg('email', () => String) email: string,
+    @Arg('role', () => String, { description: 'admin, operator or auditor' }) role: string,
+    @Arg('name', () => String, { nullable: true }) name?: string,
+  ): Promise<CreateStaffUserPayload> {
+    const { result, userErrors } = await withUserErrors(() => createStaffUser(ctx.app.db.pool, { email, role, name: name ?? undefined }));
+    if (result) await recordStaffAction(ctx.app.db.pool, ctx.staff!, 'createStaffUser', result.user.email, { after: { email: result.user.email, role } });
+    return { staff: result?.user ?? null, password: result?.password ?? null, userErrors };
+  }
+
+  @Authorized()
+  @Mutation(() => ApiTokenPayload, { description: "an API token for scripts: your own, or (admin) another user's; at most that user's role" })
+  async createApiToken(
+    @Ctx() ctx: GraphqlContext,
+    @Arg('name', () => String) name: string,
+    @Arg('role', () => String, { nullable: true }) role?: string,
+    @Arg('expiresAt', () => Date, { nullable: true }) expiresAt?: Date,
+    @Arg('email', () => String, { nullable: true, description: 'admin only: whose token' }) email?: string,
+  ): Promise<ApiTokenPayload> {
+    const staff = ctx.staff!;
+    const { result, userErrors } = await withUserErrors(async () => {
+      if (email && email.toLowerCase() !== staff.email && staff.role !== 'admin') throw new StaffError('only an admin may create tokens for someone else', 'email');
+      if (staff.via === 'token' && role && role !== staff.role && role !== 'auditor') throw new StaffError('a token cannot create a token with more rights than its own', 'role');
+      return createApiToken(ctx.app.db.pool, { email: email ?? staff.email, name, role: role ?? (staff.via === 'token' ? staff.role : undefined), expiresAt: expiresAt ?? undefined });
+    });
+    if (result) await recordStaffAction(ctx.app.db.pool, staff, 'createApiToken', email ?? staff.email, { after: { name, role: result.role, expiresAt: result.expiresAt } });
+    return { token: result?.token ?? null, role: result?.role ?? null, expiresAt: result?.expiresAt ?? null, userErrors };
+  }
+}
