@@ -2,48 +2,25 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { generateKeyPairSync } from 'node:crypto';
-import { createApiToken } from '../staff/staff-tokens.js';
 import { createStaffUser } from '../staff/staff-users.js';
 import { createTestSender, DciTestClient } from '../testing/dci-client.js';
+import { createStaffPerRole, errorCode, graphqlClient, type GraphqlCaller } from '../testing/graphql-client.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 import { printedSchema, SCHEMA_FILE } from './schema.js';
 
 let server: TestServer;
-const tokens: Record<string, string> = {};
-const passwords: Record<string, string> = {};
+let gql: GraphqlCaller;
+let tokens: Record<string, string>;
+let passwords: Record<string, string>;
 
 before(async () => {
   server = await startTestServer({ STAFF_MAX_FAILED_LOGINS: '3' });
-  for (const role of ['admin', 'operator', 'auditor']) {
-    const { password } = await createStaffUser(server.ctx.db.pool, { email: `${role}@example.org`, role });
-    passwords[role] = password;
-    tokens[role] = (await createApiToken(server.ctx.db.pool, { email: `${role}@example.org`, name: 'tests' })).token;
-  }
+  gql = graphqlClient(server);
+  ({ tokens, passwords } = await createStaffPerRole(server));
 });
 after(() => server.close());
 
-interface GraphqlReply {
-  status: number;
-  headers: Headers;
-  data?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary answers
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
-
-async function gql(query: string, variables: Record<string, unknown> = {}, auth: { token?: string; cookie?: string } = {}): Promise<GraphqlReply> {
-  const res = await fetch(`${server.baseUrl}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(auth.token ? { authorization: `Bearer ${auth.token}` } : {}),
-      ...(auth.cookie ? { cookie: auth.cookie } : {}),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as Omit<GraphqlReply, 'status' | 'headers'>;
-  return { status: res.status, headers: res.headers, ...body };
-}
-
-const code = (reply: GraphqlReply) => reply.errors?.[0]?.extensions?.code;
+const code = errorCode;
 
 test('the committed schema.graphql matches the code (run npm run graphql:schema after changing resolvers)', async () => {
   assert.equal(await fs.readFile(SCHEMA_FILE, 'utf8'), printedSchema());

@@ -3,11 +3,13 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
 import { authChecker } from './context.js';
 import { SenderResolver } from './senders.js';
+import { ServerKeyResolver } from './server-keys.js';
 import { StaffResolver } from './staff.js';
+import { TransactionResolver } from './transactions.js';
 
 /** The management API's schema, code first. */
 export function managementSchema(): GraphQLSchema {
-  return buildSchemaSync({ resolvers: [StaffResolver, SenderResolver], authChecker, validate: false });
+  return buildSchemaSync({ resolvers: [StaffResolver, SenderResolver, ServerKeyResolver, TransactionResolver], authChecker, validate: false });
 }
 
 /** The committed copy for clients and codegen; a test fails when it drifts from the code. */
