@@ -20,7 +20,7 @@ class Transaction {
   @Field(() => Int) durationMs!: number;
   @Field(() => String, { nullable: true }) clientAddress!: string | null;
   @Field(() => Date) createdAt!: Date;
-  @Field(() => String, { nullable: true, description: 'async calls: pending, running, completed, failed' }) asyncStatus!: string | null;
+  @Field(() => String, { nullable: true, description: 'async calls: pending, answered (callback not yet delivered), completed, failed' }) asyncStatus!: string | null;
   @Field(() => Int) completedCount!: number;
   @Field(() => Int, { nullable: true }) totalCount!: number | null;
   @Field(() => String, { nullable: true }) callbackStatus!: string | null;
