@@ -1,5 +1,6 @@
 import { DciError } from '@dci-server/dci';
 import { SenderSchema } from '@dci-server/db';
+import { findAgreement } from '../agreements/agreements.js';
 import type { AppContext } from '../context.js';
 import { subscribe, subscriptionInfo, unsubscribe, type SubscribeCriteria } from '../subscriptions/subscriptions.js';
 import { callbackUrl } from './callbacks.js';
@@ -29,12 +30,13 @@ export const subscribeOperation: DciOperation = {
   async answer(ctx, request) {
     const { transaction_id, subscribe_request } = request.message as { transaction_id: string; subscribe_request: SubscribeItem[] };
     const { em, sender } = await senderOf(ctx, request);
+    const agreement = request.agreement ?? (await findAgreement(ctx.db.pool, request.senderId));
     const items = [];
     for (const item of subscribe_request) {
       const base = { reference_id: item.reference_id, timestamp: new Date().toISOString() };
       try {
         // Notifications go to header.sender_uri (or the registered URI), checked like any callback.
-        const subscription = await subscribe(em, sender, item.subscribe_criteria, callbackUrl(sender, request.senderUri, 'notify'));
+        const subscription = await subscribe(em, sender, agreement, item.subscribe_criteria, callbackUrl(sender, request.senderUri, 'notify'));
         items.push({ ...base, status: 'succ', subscriptions: [subscriptionInfo(subscription)] });
       } catch (error) {
         if (!(error instanceof DciError)) throw error;
