@@ -45,6 +45,11 @@ export const subscribeOperation: DciOperation = {
     }
     return { transaction_id, correlation_id: request.correlationId, subscribe_response: items };
   },
+  reject({ message, correlationId }, error) {
+    const { transaction_id, subscribe_request } = message as { transaction_id: string; subscribe_request: SubscribeItem[] };
+    const timestamp = new Date().toISOString();
+    return { transaction_id, correlation_id: correlationId, subscribe_response: subscribe_request.map((item) => ({ reference_id: item.reference_id, timestamp, status: 'rjct', ...itemRejection(error, 'subscribe') })) };
+  },
 };
 
 export const unsubscribeOperation: DciOperation = {
@@ -65,7 +70,13 @@ export const unsubscribeOperation: DciOperation = {
       return { ...base, status: 'succ', subscription_status: ended.map((s) => ({ code: s.code, status: 'unsubscribe' })) };
     } catch (error) {
       if (!(error instanceof DciError)) throw error;
-      return { ...base, status: 'rjct', status_reason_code: 'rjct.subscription_code.invalid', status_reason_message: error.message };
+      return unsubscribeRejection(request, error);
     }
   },
+  reject: unsubscribeRejection,
 };
+
+function unsubscribeRejection({ message, correlationId }: OperationRequest, error: DciError) {
+  const { transaction_id } = message as { transaction_id: string };
+  return { transaction_id, correlation_id: correlationId, timestamp: new Date().toISOString(), status: 'rjct', status_reason_code: 'rjct.subscription_code.invalid', status_reason_message: error.message.slice(0, 999) };
+}
