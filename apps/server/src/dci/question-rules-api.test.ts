@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { validateOutbound } from '@dci-server/dci';
-import { SenderSchema, type FieldRule } from '@dci-server/db';
+import { DataSharingAgreementSchema, SenderSchema, type FieldRule } from '@dci-server/db';
 import { createAgreement } from '../agreements/agreements.js';
 import { demoHousehold } from '../registry/demo-generator.js';
+import { upsertPerson } from '../registry/registry-writes.js';
 import { seedDemoRegistry } from '../registry/seed.js';
 import { startCallbackReceiver } from '../testing/callback-receiver.js';
 import { createTestSender, DciTestClient, searchItem, type Reply } from '../testing/dci-client.js';
@@ -129,6 +130,49 @@ test('a subscription filter on a denied field is refused, so no notification can
     assert.match(item.status_reason_message, /^rjct\.attribute\.not_visible: .*birth_date/);
     const { rows } = await server.ctx.db.pool.query(`SELECT count(*)::int AS n FROM subscription s JOIN sender x ON x.id = s.sender_id WHERE x.sender_id = $1`, [denied.sender.senderId]);
     assert.equal(rows[0].n, 0, 'no subscription was created');
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('a subscription filter made before the field was denied stops matching: no notification reveals it', async () => {
+  const sender = await createTestSender(server.ctx, 'denied-later', undefined, { agreement: false });
+  const em = server.ctx.db.orm.em.fork();
+  const entity = await em.findOneOrFail(SenderSchema, { senderId: sender.senderId });
+  await createAgreement(em, { sender: entity, name: 'everything', purpose: 'tests' });
+  const client = new DciTestClient(server.baseUrl, sender);
+  const receiver = await startCallbackReceiver();
+  try {
+    const subscribe = async (query: Record<string, unknown>) => {
+      const filter = { type: 'ns:org:QueryType:expression', value: { expression: { collection: 'Person', query } } };
+      const reply = await client.send(
+        '/registry/sync/subscribe',
+        'subscribe',
+        { transaction_id: `sub-${Math.random()}`, subscribe_request: [{ reference_id: 's', timestamp: new Date().toISOString(), subscribe_criteria: { reg_event_type: 'REGISTER', filter_type: 'expression', filter, notify_record_type: 'Person' } }] },
+        'subscribe_request',
+        { sender_uri: receiver.url },
+      );
+      const item = reply.body.message.subscribe_response[0];
+      assert.equal(item.status, 'succ', JSON.stringify(item));
+      return item.subscriptions[0].code as string;
+    };
+    const byBirthDate = await subscribe({ birth_date: { $lte: '1950-06-01' } });
+    const control = await subscribe({ sex: 'female' });
+
+    await em.nativeUpdate(DataSharingAgreementSchema, { sender: entity }, { active: false });
+    await createAgreement(em, { sender: entity, name: 'no birth date', purpose: 'tests', fieldRules: [{ field: 'birth_date', action: 'deny' }] });
+    await server.ctx.db.orm.em.fork().transactional((tx) =>
+      upsertPerson(tx, { identifiers: [{ type: 'UIN', value: 'LATE-DENY-1' }], givenName: 'Old', surname: 'Enough', sex: 'female', birthDate: '1950-01-01', phoneNumbers: [], emails: [] }),
+    );
+    const deliveries = async (code: string) =>
+      (await server.ctx.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM notification_delivery d JOIN subscription s ON s.id = d.subscription_id WHERE s.code = $1', [code])).rows[0]!.n;
+    // Both subscriptions are matched against the event in one transaction: once the control has its delivery, the other was decided.
+    const deadline = Date.now() + 15_000;
+    while ((await deliveries(control)) === 0) {
+      assert.ok(Date.now() < deadline, 'the matcher never ran');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(await deliveries(byBirthDate), 0);
   } finally {
     await receiver.close();
   }
