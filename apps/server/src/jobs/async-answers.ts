@@ -50,6 +50,7 @@ function answerAndCallBack(ctx: AppContext, op: DciOperation): Task {
     };
     const attempt = helpers.job.attempts;
     try {
+      // Only answers with streamed items have chunks to send (a rejected answer has none).
       if (op.stream && op.streamTotal?.(message)) {
         let chunk = 0;
         let records = 0;
