@@ -152,6 +152,12 @@ const CATALOGUE = {
   'rjct.record_type.invalid': bad('Unknown record type'),
   'rjct.verify_criteria.invalid': bad('Invalid verify criteria'),
   'rjct.agreement.not_covered': { httpStatus: 403, message: 'The data-sharing agreement does not cover this request', ackCode: 'err.request.forbidden' },
+  'rjct.attribute.not_visible': {
+    httpStatus: 403,
+    message: 'The data-sharing agreement hides this field from the sender, so it cannot be used to filter, sort or subscribe',
+    ackCode: 'err.request.forbidden',
+  },
+  'rjct.transaction.not_found': { httpStatus: 404, message: 'No transaction of this sender matches', ackCode: 'err.request.not_found' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DciCode = keyof typeof CATALOGUE;

@@ -7,8 +7,10 @@ export type { OutboundKind, RequestPath, ValidationResult } from './schemas.js';
 export { SOCIAL_SPEC_FILE, SOCIAL_SPEC_ID } from './spec-document.js';
 
 export type { CmpOp, CompiledSearch, FilterNode, PageRequest, RecordKind, ScalarValue, SortKey } from './query/ast.js';
-export { IDENTIFIER_OPS, IDENTIFIER_TYPES, attributesOf, canonicalIdType, lookupAttribute, resolveRecordKind } from './query/attributes.js';
-export type { AttributeDef, AttributeLookup, ValueType } from './query/attributes.js';
+export { IDENTIFIER_FIELDS, IDENTIFIER_OPS, IDENTIFIER_TYPES, attributesOf, canonicalIdType, lookupAttribute, resolveRecordKind } from './query/attributes.js';
+export { queryReferences } from './query/references.js';
+export type { FieldReference } from './query/references.js';
+export type { AttributeDef, AttributeLookup, ValueDerivation, ValueType } from './query/attributes.js';
 export { MAX_CONDITIONS, MAX_DEPTH } from './query/context.js';
 export { MAX_IN_VALUES, normaliseDate } from './query/values.js';
 export { DEFAULT_MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, MAX_SORT_KEYS, translateFilter, translateSearchCriteria } from './query/translate.js';

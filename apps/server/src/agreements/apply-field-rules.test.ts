@@ -185,3 +185,18 @@ test('Person-prefixed rules leave the group itself alone, Group-prefixed ones le
   assert.equal(output.group_head_info, undefined);
   assert.equal(((output.member_list as DciRecord[])[0]!.demographic_info as DciRecord).address, undefined);
 });
+
+test('sharing a shared record again under the same rules changes nothing (transaction status re-shares stored answers)', () => {
+  for (const derive of ['year', 'age']) {
+    const rules: FieldRule[] = [
+      { field: 'birth_date', action: 'derive', derive },
+      { field: 'identifier.identifier_value', action: 'mask', keepLast: 4 },
+      { field: 'phone_number', action: 'deny' },
+    ];
+    const once = applyFieldRules({ fieldRules: rules }, person('1234567890', '1985-07-20'), NOW);
+    assert.deepEqual(applyFieldRules({ fieldRules: rules }, once, NOW), once, derive);
+  }
+  // A derivation never turns into another: the stored year is not an age.
+  const year = applyFieldRules({ fieldRules: [{ field: 'birth_date', action: 'derive', derive: 'year' }] }, person('1', '1985-07-20'), NOW);
+  assert.equal(applyFieldRules({ fieldRules: [{ field: 'birth_date', action: 'derive', derive: 'age' }] }, year, NOW).birth_date, undefined);
+});

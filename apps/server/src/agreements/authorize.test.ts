@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { DciError, type CompiledSearch, type DciCode, type FilterNode } from '@dci-server/dci';
 import { authorizeSearch, authorizeVerify, type AgreementScope } from './authorize.js';
 
-const anything: AgreementScope = { allowedRegTypes: [], allowedRecordTypes: [], allowedQueryTypes: [], allowedAttributes: [], maxPageSize: null };
+const anything: AgreementScope = { allowedRegTypes: [], allowedRecordTypes: [], allowedQueryTypes: [], allowedAttributes: [], maxPageSize: null, fieldRules: [] };
 const scope = (fields: Partial<AgreementScope>): AgreementScope => ({ ...anything, ...fields });
 
 const search = (filter: FilterNode, fields: Partial<CompiledSearch> = {}): CompiledSearch => ({

@@ -1,12 +1,14 @@
 /**
- * Checks a search or verify item against the agreement's scope: registry type, record type,
- * query type, the attributes it filters / sorts / looks up by, and page size. An empty allowed
- * list means "any". Refusals are item-level DciErrors the handlers turn into `rjct` items.
+ * Checks a search, verify or subscribe item against the agreement's scope: registry type, record
+ * type, query type, the attributes it filters / sorts / looks up by (named in the agreement and
+ * visible under its field rules), and page size. An empty allowed list means "any". Refusals are
+ * item-level DciErrors the handlers turn into `rjct` items.
  */
 import type { DataSharingAgreement } from '@dci-server/db';
-import { canonicalIdType, DciError, resolveRecordKind, type CompiledSearch, type FilterNode, type PageRequest, type RecordKind } from '@dci-server/dci';
+import { canonicalIdType, DciError, queryReferences, resolveRecordKind, type CompiledSearch, type FilterNode, type PageRequest, type RecordKind, type SortKey } from '@dci-server/dci';
+import { refuseHiddenFields } from './query-visibility.js';
 
-export type AgreementScope = Pick<DataSharingAgreement, 'allowedRegTypes' | 'allowedRecordTypes' | 'allowedQueryTypes' | 'allowedAttributes' | 'maxPageSize'>;
+export type AgreementScope = Pick<DataSharingAgreement, 'allowedRegTypes' | 'allowedRecordTypes' | 'allowedQueryTypes' | 'allowedAttributes' | 'maxPageSize' | 'fieldRules'>;
 
 /** The parts of `search_criteria` that compiled searches do not keep; pass `search_criteria` itself. */
 export interface SearchCriteriaScope {
@@ -25,20 +27,30 @@ export interface VerifyCriteriaScope {
 /** Throws when the agreement does not cover the search; returns it with the page fitted to the agreement. */
 export function authorizeSearch(agreement: AgreementScope, compiled: CompiledSearch, criteria: SearchCriteriaScope): CompiledSearch {
   checkRegType(agreement, criteria.reg_type);
-  checkRecordKind(agreement, compiled.recordKind);
   const queryType = text(criteria.query_type);
   if (agreement.allowedQueryTypes.length && !agreement.allowedQueryTypes.includes(queryType)) {
     throw notCovered(`query_type '${queryType}'`, agreement.allowedQueryTypes);
   }
-  const refused = [...filterAttributes(compiled.filter)].filter((name) => !attributeAllowed(agreement, name));
+  authorizeQuestion(agreement, compiled.recordKind, compiled.filter, compiled.sort);
+  return { ...compiled, page: fitPage(compiled.page, agreement.maxPageSize, criteria.pagination) };
+}
+
+/**
+ * What any question about records needs, whichever way it comes (search, subscription filter):
+ * a record kind the agreement covers, and only attributes it names and lets the sender see.
+ */
+export function authorizeQuestion(agreement: AgreementScope, kind: RecordKind, filter: FilterNode, sort: readonly SortKey[] = []): void {
+  checkRecordKind(agreement, kind);
+  const filtered = queryReferences(kind, filter).map((reference) => reference.attribute);
+  const refused = [...new Set(filtered)].filter((name) => !attributeAllowed(agreement, name));
   if (refused.length) {
     throw new DciError('rjct.attribute.invalid', `The data-sharing agreement does not allow searching by ${refused.sort().join(', ')}`);
   }
-  const refusedSort = compiled.sort.filter((key) => !attributeAllowed(agreement, key.attribute)).map((key) => key.attribute);
+  const refusedSort = sort.filter((key) => !attributeAllowed(agreement, key.attribute)).map((key) => key.attribute);
   if (refusedSort.length) {
     throw new DciError('rjct.sort.invalid', `The data-sharing agreement does not allow sorting by ${refusedSort.join(', ')}`);
   }
-  return { ...compiled, page: fitPage(compiled.page, agreement.maxPageSize, criteria.pagination) };
+  refuseHiddenFields(agreement, kind, filter, sort);
 }
 
 /** Throws when the agreement does not cover a verify item (registry type, record type, identifier type). */
@@ -50,6 +62,8 @@ export function authorizeVerify(agreement: AgreementScope, criteria: VerifyCrite
   if (!attributeAllowed(agreement, idType)) {
     throw new DciError('rjct.attribute.invalid', `The data-sharing agreement does not allow look-ups by ${idType.slice(0, 64)}`);
   }
+  // Whether a verify finds the person tells whether the identifier exists: a look-up like a search's.
+  refuseHiddenFields(agreement, kind, { kind: 'identifier', idType, value: '' });
 }
 
 function checkRegType(agreement: AgreementScope, regType: unknown): void {
@@ -68,26 +82,6 @@ function checkRecordKind(agreement: AgreementScope, kind: RecordKind): void {
 
 function attributeAllowed(agreement: AgreementScope, name: string): boolean {
   return !agreement.allowedAttributes.length || agreement.allowedAttributes.includes(name);
-}
-
-/** Every attribute and identifier type the filter reads, at any depth. */
-function filterAttributes(node: FilterNode, found = new Set<string>()): Set<string> {
-  switch (node.kind) {
-    case 'and':
-    case 'or':
-      for (const clause of node.clauses) filterAttributes(clause, found);
-      break;
-    case 'not':
-      filterAttributes(node.clause, found);
-      break;
-    case 'cmp':
-      found.add(node.attribute);
-      break;
-    case 'identifier':
-      found.add(node.idType);
-      break;
-  }
-  return found;
 }
 
 /**

@@ -63,16 +63,20 @@ export class KindRules {
   }
 
   /** How a reader of `path` sees it: the nearest deny / mask / derive on it or above, else allow or the record default. */
-  effectiveAction(path: string): RuleAction {
+  effectiveRule(path: string): Pick<FieldRule, 'action' | 'derive'> {
     let inherited: DefaultAction = this.recordDefault;
     const segments = path.split('.');
     for (let i = 1; i <= segments.length; i++) {
       const rule = this.byPath.get(segments.slice(0, i).join('.'));
       if (!rule) continue;
-      if (rule.action !== 'allow') return rule.action;
+      if (rule.action !== 'allow') return rule;
       inherited = 'allow';
     }
-    return inherited;
+    return { action: inherited };
+  }
+
+  effectiveAction(path: string): RuleAction {
+    return this.effectiveRule(path).action;
   }
 }
 

@@ -28,9 +28,11 @@ function maskText(text: string, keepLast: number): string {
 
 /**
  * `year`: the date's year as text (`"1985"`); `age`: `{age: n}`, full years up to `now`.
- * Anything that is not a date, or an unknown derivation, is left out (fails closed).
+ * A value already so derived is kept, so that a stored answer can be shared again under the
+ * same rules (transaction status). Anything else, or an unknown derivation, is left out (fails closed).
  */
 export function deriveValue(value: Json, derivation: string | undefined, now: Date): Json | undefined {
+  if (isDerived(value, derivation)) return value;
   const date = typeof value === 'string' ? parseDay(value) : undefined;
   if (!date || !isDerivation(derivation)) return undefined;
   if (derivation === 'year') return String(date.year);
@@ -46,4 +48,11 @@ function parseDay(text: string): { year: number; month: number; day: number } | 
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const check = new Date(Date.UTC(year, month - 1, day));
   return check.getUTCMonth() === month - 1 && check.getUTCDate() === day ? { year, month, day } : undefined;
+}
+
+function isDerived(value: Json, derivation: string | undefined): boolean {
+  if (derivation === 'year') return typeof value === 'string' && /^\d{4}$/.test(value);
+  if (derivation !== 'age' || typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === 'age' && typeof value.age === 'number';
 }

@@ -1,4 +1,4 @@
-import { isRequestPath, type RequestPath } from '@dci-server/dci';
+import { isRequestPath, type DciError, type RequestPath } from '@dci-server/dci';
 import type { AgreementTerms } from '../agreements/agreements.js';
 import type { AppContext } from '../context.js';
 import type { Operation } from '../senders/senders.js';
@@ -20,6 +20,11 @@ export interface DciOperation {
   asyncPath: RequestPath;
   job: string;
   answer(ctx: AppContext, request: OperationRequest): Promise<Record<string, unknown>>;
+  /**
+   * The answer when the whole request is refused after the ACK (e.g. the agreement ended in
+   * between): every item `rjct` with the error's reason, so the sender still gets its callback.
+   */
+  reject(request: OperationRequest, error: DciError): Record<string, unknown>;
   /** Async only: parts of the answer too large for one message, sent before it (`records` counts progress). */
   stream?(ctx: AppContext, request: OperationRequest, send: (message: Record<string, unknown>, records: number) => Promise<void>): Promise<void>;
   /** How many records `stream` will send for this answer (progress: completed_count of total_count). */

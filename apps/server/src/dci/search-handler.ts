@@ -61,6 +61,12 @@ export const searchOperation: DciOperation = {
     return { transaction_id, correlation_id: correlationId, search_response: items };
   },
 
+  reject({ message, correlationId }, error) {
+    const { transaction_id, search_request } = message as { transaction_id: string; search_request: SearchRequestItem[] };
+    const timestamp = new Date().toISOString();
+    return { transaction_id, correlation_id: correlationId, search_response: search_request.map((item) => ({ reference_id: item.reference_id, timestamp, status: 'rjct', ...itemRejection(error, 'search') })) };
+  },
+
   streamTotal(answer) {
     const items = (answer as { search_response: SearchResponseItem[] }).search_response;
     return items

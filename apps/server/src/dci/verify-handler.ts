@@ -19,8 +19,12 @@ async function answerVerifyItem(ctx: AppContext, agreement: AgreementTerms, item
     return { ...base, status: 'succ', data: { claims } };
   } catch (error) {
     if (!(error instanceof DciError)) throw error;
-    return { ...base, status: 'rjct', status_reason_code: 'rjct.verify_criteria.invalid', status_reason_message: error.message };
+    return rejectedItem(item, error);
   }
+}
+
+function rejectedItem(item: VerifyRequestItem, error: DciError): VerifyResponseItem {
+  return { reference_id: item.reference_id, timestamp: new Date().toISOString(), status: 'rjct', status_reason_code: 'rjct.verify_criteria.invalid', status_reason_message: error.message.slice(0, 999) };
 }
 
 export const verifyOperation: DciOperation = {
@@ -38,5 +42,9 @@ export const verifyOperation: DciOperation = {
     const items: VerifyResponseItem[] = [];
     for (const item of verify_request) items.push(await answerVerifyItem(ctx, agreement, item));
     return { transaction_id, correlation_id: correlationId, verify_response: items };
+  },
+  reject({ message, correlationId }, error) {
+    const { transaction_id, verify_request } = message as unknown as VerifyRequest;
+    return { transaction_id, correlation_id: correlationId, verify_response: verify_request.map((item) => rejectedItem(item, error)) };
   },
 };

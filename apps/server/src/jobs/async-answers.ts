@@ -1,6 +1,7 @@
+import { DciError } from '@dci-server/dci';
 import type { Task, TaskList } from 'graphile-worker';
 import type { AppContext } from '../context.js';
-import { itemCount, type DciOperation } from '../dci/operations.js';
+import { itemCount, type DciOperation, type OperationRequest } from '../dci/operations.js';
 import { responseHeader, signFor } from '../dci/responses.js';
 import { DCI_OPERATIONS } from '../dci/routes.js';
 import { policyFor } from '../outbound/address-policy.js';
@@ -35,7 +36,7 @@ function answerAndCallBack(ctx: AppContext, op: DciOperation): Task {
     let message = progress?.result ?? null;
     let totalCount = progress?.total_count ?? itemCount(op, payload.message);
     if (!message) {
-      message = await op.answer(ctx, request);
+      message = await answerOrReject(ctx, op, request);
       // A streamed answer's progress counts records; otherwise it counts items.
       const streamTotal = op.streamTotal?.(message) ?? 0;
       if (streamTotal) totalCount = streamTotal;
@@ -49,7 +50,8 @@ function answerAndCallBack(ctx: AppContext, op: DciOperation): Task {
     };
     const attempt = helpers.job.attempts;
     try {
-      if (op.stream) {
+      // Only answers with streamed items have chunks to send (a rejected answer has none).
+      if (op.stream && op.streamTotal?.(message)) {
         let chunk = 0;
         let records = 0;
         await op.stream(ctx, request, async (part, count) => {
@@ -78,6 +80,16 @@ function answerAndCallBack(ctx: AppContext, op: DciOperation): Task {
       throw error;
     }
   };
+}
+
+/** A client fault (a DciError: agreement ended, unknown transaction, ...) is an answer to deliver, never a reason to retry. */
+async function answerOrReject(ctx: AppContext, op: DciOperation, request: OperationRequest): Promise<Record<string, unknown>> {
+  try {
+    return await op.answer(ctx, request);
+  } catch (error) {
+    if (!(error instanceof DciError)) throw error;
+    return op.reject(request, error);
+  }
 }
 
 export function asyncAnswerTasks(ctx: AppContext): TaskList {

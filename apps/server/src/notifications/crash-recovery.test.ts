@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { SenderSchema } from '@dci-server/db';
+import { findAgreement } from '../agreements/agreements.js';
 import type { AppContext } from '../context.js';
 import type { PersonInput } from '../registry/record-input.js';
 import { upsertPerson } from '../registry/registry-writes.js';
@@ -57,7 +58,7 @@ test('SIGKILL mid fan-out, restart: every delivery arrives, none is lost', async
   const sender = await createTestSender(ctx, 'fan-out');
   const entity = await em.findOneOrFail(SenderSchema, { senderId: sender.senderId });
   for (let i = 0; i < SUBSCRIPTIONS; i++) {
-    await subscribe(em, entity, { reg_event_type: 'REGISTER', notify_record_type: 'Person', filter: { type: 'expression', value: { expression: { collection: 'Person', query: { age: { $gte: i } } } } } }, `${receiver.url}/registry/notify`);
+    await subscribe(em, entity, await findAgreement(ctx.db.pool, entity.senderId), { reg_event_type: 'REGISTER', notify_record_type: 'Person', filter: { type: 'expression', value: { expression: { collection: 'Person', query: { age: { $gte: i } } } } } }, `${receiver.url}/registry/notify`);
   }
   const first = startWorker();
   const started = Date.now();

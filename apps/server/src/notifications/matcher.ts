@@ -1,5 +1,7 @@
 import { translateFilter, type RecordKind } from '@dci-server/dci';
 import type { Task } from 'graphile-worker';
+import { findAgreement, type AgreementTerms } from '../agreements/agreements.js';
+import { authorizeQuestion } from '../agreements/authorize.js';
 import type { AppContext } from '../context.js';
 import { withTransaction } from '../database.js';
 import { idsMatching } from '../registry/search.js';
@@ -15,6 +17,7 @@ interface EventRow {
 
 interface SubscriptionRow {
   id: string;
+  sender_id: string;
   batched: boolean;
   event_type: string;
   record_type: RecordKind;
@@ -40,13 +43,20 @@ async function matchBatch(ctx: AppContext): Promise<number> {
     );
     if (events.length) {
       const { rows: subscriptions } = await client.query<SubscriptionRow>(
-        'SELECT id, event_type, record_type, filter_type, filter, frequency IS NOT NULL AS batched FROM subscription WHERE active AND event_type = ANY($1)',
+        `SELECT s.id, x.sender_id, s.event_type, s.record_type, s.filter_type, s.filter, s.frequency IS NOT NULL AS batched
+         FROM subscription s JOIN sender x ON x.id = s.sender_id WHERE s.active AND s.event_type = ANY($1)`,
         [[...new Set(events.map((e) => e.event_type))]],
       );
       const pairs: { subscription: string; event: string; status: string }[] = [];
+      const agreements = new Map<string, Promise<AgreementTerms>>();
+      const agreementOf = (senderId: string) => {
+        let agreement = agreements.get(senderId);
+        if (!agreement) agreements.set(senderId, (agreement = findAgreement(ctx.db.pool, senderId)));
+        return agreement;
+      };
       for (const subscription of subscriptions) {
         const candidates = events.filter((e) => e.event_type === subscription.event_type && e.record_kind === subscription.record_type);
-        const matching = await matchingRecords(ctx, subscription, candidates.map((e) => e.record_id));
+        const matching = await matchingRecords(ctx, subscription, candidates.map((e) => e.record_id), agreementOf);
         for (const event of candidates) if (matching.has(event.record_id)) pairs.push({ subscription: subscription.id, event: event.id, status: subscription.batched ? 'batched' : 'pending' });
       }
       await client.query(
@@ -64,15 +74,18 @@ async function matchBatch(ctx: AppContext): Promise<number> {
   });
 }
 
-async function matchingRecords(ctx: AppContext, subscription: SubscriptionRow, ids: string[]): Promise<Set<string>> {
+async function matchingRecords(ctx: AppContext, subscription: SubscriptionRow, ids: string[], agreementOf: (senderId: string) => Promise<AgreementTerms>): Promise<Set<string>> {
   if (!ids.length) return new Set();
   const filter = subscription.filter;
   if (filter === null || filter === undefined || (typeof filter === 'object' && !Array.isArray(filter) && !Object.keys(filter).length)) return new Set(ids);
   try {
-    return await idsMatching(ctx.db.pool, subscription.record_type, translateFilter(subscription.record_type, subscription.filter_type ?? 'expression', filter), ids);
+    const compiled = translateFilter(subscription.record_type, subscription.filter_type ?? 'expression', filter);
+    // Checked at subscribe time, and again now: a field denied since must not be revealed by which events match.
+    authorizeQuestion(await agreementOf(subscription.sender_id), subscription.record_type, compiled);
+    return await idsMatching(ctx.db.pool, subscription.record_type, compiled, ids);
   } catch (error) {
-    // Filters are checked at subscribe time; one that no longer translates matches nothing.
-    ctx.logger.error({ err: error, subscription: subscription.id }, 'subscription filter no longer valid');
+    // A filter that no longer translates, or that the agreement no longer allows, matches nothing.
+    ctx.logger.warn({ err: error, subscription: subscription.id }, 'subscription filter no longer valid');
     return new Set();
   }
 }

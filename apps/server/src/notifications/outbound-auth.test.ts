@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { SenderSchema } from '@dci-server/db';
+import { findAgreement } from '../agreements/agreements.js';
 import { upsertPerson } from '../registry/registry-writes.js';
 import { subscribe } from '../subscriptions/subscriptions.js';
 import { startCallbackReceiver } from '../testing/callback-receiver.js';
@@ -41,7 +42,7 @@ async function notifiedWith(auth: Parameters<typeof sealNotifyAuth>[1]): Promise
   const sender = await em.findOneOrFail(SenderSchema, { senderId: test.senderId });
   sender.notifyAuth = sealNotifyAuth(server.ctx.masterKey, auth);
   await em.flush();
-  const subscription = await subscribe(em, sender, { reg_event_type: 'REGISTER', notify_record_type: 'Person', filter: {} }, `${receiver.url}/registry/notify`);
+  const subscription = await subscribe(em, sender, await findAgreement(server.ctx.db.pool, sender.senderId), { reg_event_type: 'REGISTER', notify_record_type: 'Person', filter: {} }, `${receiver.url}/registry/notify`);
   await server.ctx.db.orm.em.fork().transactional((tx) => upsertPerson(tx, { identifiers: [{ type: 'UIN', value: `AUTH-${n}` }], givenName: 'A', surname: 'B', sex: 'female', phoneNumbers: [], emails: [] }));
   const deadline = Date.now() + 10_000;
   for (;;) {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DciError, resolveRecordKind, translateFilter, type RecordKind } from '@dci-server/dci';
+import { DciError, resolveRecordKind, translateFilter, type FilterNode, type RecordKind } from '@dci-server/dci';
 import { SubscriptionSchema, type Sender, type Subscription } from '@dci-server/db';
+import { authorizeQuestion, type AgreementScope } from '../agreements/authorize.js';
 import { checkFrequency, type Frequency } from '../notifications/schedule.js';
 import { normalizeEventType } from './event-types.js';
 
@@ -21,9 +22,10 @@ function newCode(): string {
 
 /**
  * Creates a subscription of `sender` to one event type, notified at `callbackUrl`. The filter is
- * checked now with the search query language (same whitelist), so a bad one is refused at once.
+ * checked now with the search query language (same whitelist) and against the sender's agreement
+ * like a search (a notification is the answer to the filter's question), so a bad one is refused at once.
  */
-export async function subscribe(em: EntityManager, sender: Sender, criteria: SubscribeCriteria, callbackUrl: string): Promise<Subscription> {
+export async function subscribe(em: EntityManager, sender: Sender, agreement: AgreementScope, criteria: SubscribeCriteria, callbackUrl: string): Promise<Subscription> {
   const eventType = normalizeEventType(criteria.reg_event_type);
   let recordKind: RecordKind;
   try {
@@ -31,7 +33,8 @@ export async function subscribe(em: EntityManager, sender: Sender, criteria: Sub
   } catch (error) {
     throw new DciError('rjct.notify_details.invalid', (error as Error).message);
   }
-  if (criteria.filter !== undefined && !isEmptyFilter(criteria.filter)) translateFilter(recordKind, criteria.filter_type ?? 'expression', criteria.filter);
+  const filter = criteria.filter === undefined || isEmptyFilter(criteria.filter) ? MATCH_ALL : translateFilter(recordKind, criteria.filter_type ?? 'expression', criteria.filter);
+  authorizeQuestion(agreement, recordKind, filter);
   if (criteria.frequency) {
     try {
       checkFrequency(criteria.frequency as unknown as Frequency);
@@ -57,6 +60,8 @@ export async function subscribe(em: EntityManager, sender: Sender, criteria: Sub
   await em.flush();
   return subscription;
 }
+
+const MATCH_ALL: FilterNode = { kind: 'and', clauses: [] };
 
 function isEmptyFilter(filter: unknown): boolean {
   return filter === null || (typeof filter === 'object' && Object.keys(filter).length === 0);

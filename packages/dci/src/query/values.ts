@@ -1,12 +1,15 @@
 /** Checks and normalises a comparison value against its attribute's declared type. */
 import type { CmpOp, ScalarValue } from './ast.js';
 import type { AttributeDef } from './attributes.js';
+
+/** What checking a value needs to know about its attribute. */
+type ValueDef = Pick<AttributeDef, 'type' | 'values'>;
 import type { QueryContext } from './context.js';
 
 export const MAX_IN_VALUES = 1000;
 const MAX_STRING_LENGTH = 256;
 
-export function checkValue(ctx: QueryContext, attribute: string, def: AttributeDef, op: CmpOp, raw: unknown): ScalarValue | ScalarValue[] {
+export function checkValue(ctx: QueryContext, attribute: string, def: ValueDef, op: CmpOp, raw: unknown): ScalarValue | ScalarValue[] {
   if (op === 'in' || op === 'nin') {
     if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_IN_VALUES) {
       throw ctx.invalid(`Operator '${op}' on '${attribute}' needs a non-empty array of at most ${MAX_IN_VALUES} values`);
@@ -16,13 +19,13 @@ export function checkValue(ctx: QueryContext, attribute: string, def: AttributeD
   return checkScalar(ctx, attribute, def, raw);
 }
 
-export function checkScalar(ctx: QueryContext, attribute: string, def: AttributeDef, raw: unknown): ScalarValue {
+export function checkScalar(ctx: QueryContext, attribute: string, def: ValueDef, raw: unknown): ScalarValue {
   const value = coerce(def, raw);
   if (value === undefined) throw ctx.invalid(`Attribute '${attribute}' needs ${describeType(def)}, got ${preview(raw)}`);
   return value;
 }
 
-function coerce(def: AttributeDef, raw: unknown): ScalarValue | undefined {
+function coerce(def: ValueDef, raw: unknown): ScalarValue | undefined {
   switch (def.type) {
     case 'string':
       return coerceString(def, raw);
@@ -36,7 +39,7 @@ function coerce(def: AttributeDef, raw: unknown): ScalarValue | undefined {
   }
 }
 
-function coerceString(def: AttributeDef, raw: unknown): string | undefined {
+function coerceString(def: ValueDef, raw: unknown): string | undefined {
   // Identifier-like values (postal codes, UINs) are often sent as JSON numbers.
   const text = typeof raw === 'string' ? raw : typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : undefined;
   if (text === undefined || text.length === 0 || text.length > MAX_STRING_LENGTH) return undefined;
@@ -70,7 +73,7 @@ export function normaliseDate(raw: string): string | undefined {
   return undefined;
 }
 
-function describeType(def: AttributeDef): string {
+function describeType(def: ValueDef): string {
   if (def.values) return `one of ${def.values.join(', ')}`;
   return { string: `a non-empty string of at most ${MAX_STRING_LENGTH} characters`, number: 'a finite number', boolean: 'true or false', date: 'an ISO date (YYYY-MM-DD or date-time with zone)' }[def.type];
 }
