@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
-import { SenderSchema } from '@dci-server/db';
 import { resendDeadLetters } from '../notifications/dead-letters.js';
-import { sealNotifyAuth } from '../notifications/outbound-auth.js';
+import { setNotifyAuth } from '../notifications/outbound-auth.js';
 import { CliError, formatDate, positiveInt, printJson, printTable, uuid, withDatabase, withMasterKey } from './cli-support.js';
 
 interface NotifyAuthOptions {
@@ -66,15 +65,12 @@ export function addDeliveryCommands(program: Command): void {
         const chosen = [o.none, o.bearer, o.oauth2TokenUrl].filter(Boolean).length;
         if (chosen !== 1) throw new CliError('choose exactly one of --none, --bearer or --oauth2-token-url');
         if (o.oauth2TokenUrl && (!o.clientId || !o.clientSecret)) throw new CliError('--oauth2-token-url needs --client-id and --client-secret');
-        const em = db.orm.em.fork();
-        const sender = await em.findOne(SenderSchema, { senderId });
-        if (!sender) throw new CliError(`no sender ${senderId}`);
-        sender.notifyAuth = o.none
-          ? null
-          : o.bearer
-            ? sealNotifyAuth(masterKey, { type: 'bearer', token: o.bearer })
-            : sealNotifyAuth(masterKey, { type: 'oauth2', tokenUrl: o.oauth2TokenUrl!, clientId: o.clientId!, clientSecret: o.clientSecret!, ...(o.scope ? { scope: o.scope } : {}) });
-        await em.flush();
+        const sender = await setNotifyAuth(
+          db.orm.em.fork(),
+          masterKey,
+          senderId,
+          o.none ? { type: 'none' } : o.bearer ? { type: 'bearer', token: o.bearer } : { type: 'oauth2', tokenUrl: o.oauth2TokenUrl!, clientId: o.clientId!, clientSecret: o.clientSecret!, ...(o.scope ? { scope: o.scope } : {}) },
+        );
         console.log(`notifications to ${senderId}: ${sender.notifyAuth?.type ?? 'no authentication'}`);
       }),
     );

@@ -1,9 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { addSenderKey, createOAuthClient, createSender, findSender, listSenders, OPERATIONS, revokeSenderKey, rotateOAuthClientSecret, setSenderActive, SIGNATURE_SCHEMES, type ClientCredentials, type Operation, type SignatureScheme } from '../senders/senders.js';
+import { addSenderKey, createOAuthClient, createSender, DEFAULT_OPERATIONS, findSender, listSenders, OPERATIONS, revokeSenderKey, rotateOAuthClientSecret, setSenderActive, SIGNATURE_SCHEMES, type ClientCredentials, type Operation, type SignatureScheme } from '../senders/senders.js';
 import { collect, isoDate, printJson, printTable, readTextFile, withDatabase } from './cli-support.js';
-
-/** Least privilege: reading operations only; subscribe, unsubscribe and notify are granted explicitly. */
-const DEFAULT_OPERATIONS: Operation[] = ['search', 'verify', 'txn_status'];
 
 function operationList(value: string): Operation[] {
   const names = value.split(',').map((s) => s.trim()).filter(Boolean);

@@ -1,7 +1,28 @@
-import { Arg, Authorized, Ctx, Field, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
-import { createOAuthClient, createSender, addSenderKey, findSender, listSenders, OPERATIONS, revokeSenderKey, rotateOAuthClientSecret, setSenderActive, SenderError, SIGNATURE_SCHEMES, type Operation, type SenderSummary, type SignatureScheme } from '../senders/senders.js';
+import { Arg, Authorized, Ctx, Field, FieldResolver, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { setNotifyAuth, type NotifyAuthInput } from '../notifications/outbound-auth.js';
+import {
+  addSenderKey,
+  createOAuthClient,
+  createSender,
+  DEFAULT_OPERATIONS,
+  disableOAuthClient,
+  findSender,
+  listSenders,
+  OPERATIONS,
+  revokeSenderKey,
+  rotateOAuthClientSecret,
+  SenderError,
+  setSenderActive,
+  SIGNATURE_SCHEMES,
+  updateSender,
+  type Operation,
+  type SenderSummary,
+  type SignatureScheme,
+} from '../senders/senders.js';
 import { recordStaffAction } from '../staff/staff-audit.js';
+import { requestBuckets } from '../transactions/usage.js';
 import { MANAGE, READ, type GraphqlContext } from './context.js';
+import { RequestBucket } from './dashboard.js';
 import { UserError, withUserErrors } from './user-errors.js';
 
 @ObjectType()
@@ -18,13 +39,27 @@ class SenderKey {
 class OAuthClient {
   @Field(() => String) clientId!: string;
   @Field(() => Boolean) active!: boolean;
+  @Field(() => Date, { nullable: true, description: 'when it last obtained a token' }) lastUsedAt!: Date | null;
+}
+
+@ObjectType({ description: 'How our notifications authenticate to the sender (never the secret)' })
+class NotifyAuthentication {
+  @Field(() => String, { description: 'bearer or oauth2' }) type!: string;
+  @Field(() => String, { nullable: true }) tokenUrl?: string;
+  @Field(() => String, { nullable: true }) clientId?: string;
+  @Field(() => String, { nullable: true }) scope?: string;
 }
 
 @ObjectType({ description: 'An external system that sends DCI requests' })
 class Sender {
   @Field(() => String) senderId!: string;
   @Field(() => String) name!: string;
+  @Field(() => String, { nullable: true }) description!: string | null;
+  @Field(() => String, { nullable: true }) contact!: string | null;
   @Field(() => Boolean) active!: boolean;
+  @Field(() => Boolean, { description: 'its requests may come unsigned (a risk: shown in red)' }) allowUnsigned!: boolean;
+  @Field(() => Int, { nullable: true, description: 'requests per minute; null: the server default' }) rateLimitPerMinute!: number | null;
+  @Field(() => NotifyAuthentication, { nullable: true }) notifyAuth!: NotifyAuthentication | null;
   @Field(() => [String]) allowedOperations!: string[];
   @Field(() => String) preferredScheme!: string;
   @Field(() => String, { nullable: true }) senderUri!: string | null;
@@ -47,10 +82,38 @@ class ClientSecretPayload {
 }
 
 @InputType()
+class OAuth2NotifyAuthInput {
+  @Field(() => String) tokenUrl!: string;
+  @Field(() => String) clientId!: string;
+  @Field(() => String) clientSecret!: string;
+  @Field(() => String, { nullable: true }) scope?: string;
+}
+
+@InputType()
 class SenderFilter {
   @Field(() => Boolean, { nullable: true }) active?: boolean;
   @Field(() => String, { nullable: true, description: 'part of the sender id or name' }) search?: string;
   @Field(() => String, { nullable: true, description: 'senders allowed this operation' }) operation?: string;
+  @Field(() => Boolean, { nullable: true, description: 'senders allowed (or not) unsigned requests' }) allowUnsigned?: boolean;
+}
+
+@InputType({ description: 'only the fields given change' })
+class UpdateSenderInput {
+  @Field(() => String, { nullable: true }) name?: string;
+  @Field(() => String, { nullable: true }) description?: string;
+  @Field(() => String, { nullable: true }) contact?: string;
+  @Field(() => [String], { nullable: true }) allowedOperations?: string[];
+  @Field(() => String, { nullable: true }) senderUri?: string;
+  @Field(() => String, { nullable: true }) preferredScheme?: string;
+  @Field(() => [String], { nullable: true }) allowedCallbackOrigins?: string[];
+  @Field(() => Boolean, { nullable: true }) allowUnsigned?: boolean;
+}
+
+@InputType({ description: 'exactly one of none, bearerToken or oauth2' })
+class NotifyAuthInputType {
+  @Field(() => Boolean, { nullable: true }) none?: boolean;
+  @Field(() => String, { nullable: true }) bearerToken?: string;
+  @Field(() => OAuth2NotifyAuthInput, { nullable: true }) oauth2?: OAuth2NotifyAuthInput;
 }
 
 @InputType()
@@ -79,14 +142,23 @@ function matches(filter: SenderFilter | undefined, sender: SenderSummary): boole
   return (
     (filter.active === undefined || filter.active === null || sender.active === filter.active) &&
     (!search || sender.senderId.toLowerCase().includes(search) || sender.name.toLowerCase().includes(search)) &&
-    (!filter.operation || sender.allowedOperations.includes(filter.operation))
+    (!filter.operation || sender.allowedOperations.includes(filter.operation)) &&
+    (filter.allowUnsigned === undefined || filter.allowUnsigned === null || sender.allowUnsigned === filter.allowUnsigned)
   );
 }
 
-function operations(values: string[] | undefined): Operation[] | undefined {
-  const unknown = values?.filter((v) => !(OPERATIONS as readonly string[]).includes(v));
-  if (unknown?.length) throw new SenderError(`unknown operation ${unknown.join(', ')}: use ${OPERATIONS.join(', ')}`);
-  return values as Operation[] | undefined;
+/** GraphQL leaves absent fields undefined and explicit nulls null: a change is what is neither. */
+function given<T extends object>(input: T): Partial<{ [K in keyof T]: NonNullable<T[K]> }> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== null)) as Partial<{ [K in keyof T]: NonNullable<T[K]> }>;
+}
+
+function notifyAuthInput(input: NotifyAuthInputType): NotifyAuthInput {
+  const chosen = [input.none, input.bearerToken, input.oauth2].filter((v) => v !== undefined && v !== null && v !== false);
+  if (chosen.length !== 1) throw new SenderError('give exactly one of none, bearerToken or oauth2');
+  if (input.none) return { type: 'none' };
+  if (input.bearerToken) return { type: 'bearer', token: input.bearerToken };
+  const o = input.oauth2!;
+  return { type: 'oauth2', tokenUrl: o.tokenUrl, clientId: o.clientId, clientSecret: o.clientSecret, ...(o.scope ? { scope: o.scope } : {}) };
 }
 
 async function senderSummary(ctx: GraphqlContext, senderId: string): Promise<Sender | null> {
@@ -94,8 +166,15 @@ async function senderSummary(ctx: GraphqlContext, senderId: string): Promise<Sen
 }
 
 /** Senders: the same services as `npm run cli -- senders …`; every change is in the staff audit. */
-@Resolver()
+@Resolver(() => Sender)
 export class SenderResolver {
+  @FieldResolver(() => [RequestBucket], { description: 'its DCI requests per day and outcome' })
+  usage(@Ctx() ctx: GraphqlContext, @Root() sender: Sender, @Arg('days', () => Int, { defaultValue: 14 }) days: number): Promise<RequestBucket[]> {
+    const to = new Date();
+    const from = new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), to.getUTCDate() - Math.min(Math.max(days, 1), 90) + 1));
+    return requestBuckets(ctx.app.db.pool, { from, to, bucketMinutes: 1440, senderId: sender.senderId });
+  }
+
   @Authorized(...READ)
   @Query(() => [Sender], { description: 'senders by id, with keys and OAuth clients (never secrets)' })
   async senders(@Ctx() ctx: GraphqlContext, @Arg('filter', () => SenderFilter, { nullable: true }) filter?: SenderFilter): Promise<Sender[]> {
@@ -111,20 +190,34 @@ export class SenderResolver {
   @Authorized(...MANAGE)
   @Mutation(() => SenderPayload)
   async createSender(@Ctx() ctx: GraphqlContext, @Arg('input', () => CreateSenderInput) input: CreateSenderInput): Promise<SenderPayload> {
-    const { userErrors } = await withUserErrors(async () => {
-      const scheme = input.preferredScheme as SignatureScheme | undefined;
-      if (scheme && !SIGNATURE_SCHEMES.includes(scheme)) throw new SenderError(`unknown signature scheme ${scheme}: use ${SIGNATURE_SCHEMES.join(' or ')}`);
-      await createSender(ctx.app.db.orm.em.fork(), {
+    const { userErrors } = await withUserErrors(() =>
+      createSender(ctx.app.db.orm.em.fork(), {
+        ...given(input),
         senderId: input.senderId,
         name: input.name,
-        description: input.description ?? undefined,
-        allowedOperations: operations(input.allowedOperations ?? undefined) ?? ['search', 'verify', 'txn_status'],
-        senderUri: input.senderUri ?? undefined,
-        preferredScheme: scheme,
-        allowedCallbackOrigins: input.allowedCallbackOrigins ?? undefined,
-      });
-    });
+        allowedOperations: (input.allowedOperations as Operation[] | undefined) ?? DEFAULT_OPERATIONS,
+        preferredScheme: input.preferredScheme as SignatureScheme | undefined,
+      }),
+    );
     return this.changed(ctx, 'createSender', input.senderId, userErrors, { after: input });
+  }
+
+  @Authorized(...MANAGE)
+  @Mutation(() => SenderPayload)
+  async updateSender(@Ctx() ctx: GraphqlContext, @Arg('senderId', () => String) senderId: string, @Arg('input', () => UpdateSenderInput) input: UpdateSenderInput): Promise<SenderPayload> {
+    const before = await senderSummary(ctx, senderId);
+    const changes = given(input);
+    const { userErrors } = await withUserErrors(() =>
+      updateSender(ctx.app.db.orm.em.fork(), senderId, { ...changes, allowedOperations: changes.allowedOperations as Operation[] | undefined, preferredScheme: changes.preferredScheme as SignatureScheme | undefined }),
+    );
+    return this.changed(ctx, 'updateSender', senderId, userErrors, { before, after: changes });
+  }
+
+  @Authorized(...MANAGE)
+  @Mutation(() => SenderPayload, { description: 'how our notifications authenticate to the sender; secrets are stored sealed and never shown' })
+  async setNotifyAuth(@Ctx() ctx: GraphqlContext, @Arg('senderId', () => String) senderId: string, @Arg('input', () => NotifyAuthInputType) input: NotifyAuthInputType): Promise<SenderPayload> {
+    const { result, userErrors } = await withUserErrors(() => setNotifyAuth(ctx.app.db.orm.em.fork(), ctx.app.masterKey, senderId, notifyAuthInput(input)));
+    return this.changed(ctx, 'setNotifyAuth', senderId, userErrors, { after: { type: result?.notifyAuth?.type ?? 'none' } });
   }
 
   @Authorized(...MANAGE)
@@ -170,8 +263,15 @@ export class SenderResolver {
     return { clientId: result?.clientId ?? null, clientSecret: result?.clientSecret ?? null, userErrors };
   }
 
+  @Authorized(...MANAGE)
+  @Mutation(() => SenderPayload, { description: 'the client gets no more tokens' })
+  async disableOAuthClient(@Ctx() ctx: GraphqlContext, @Arg('clientId', () => String) clientId: string): Promise<SenderPayload> {
+    const { result, userErrors } = await withUserErrors(() => disableOAuthClient(ctx.app.db.orm.em.fork(), clientId));
+    return this.changed(ctx, 'disableOAuthClient', result?.senderId ?? clientId, userErrors, { after: { clientId, active: false } });
+  }
+
   /** The payload after a sender change; the change is audited only when it happened. */
-  private async changed(ctx: GraphqlContext, action: string, senderId: string, userErrors: UserError[], change: { after?: unknown }): Promise<SenderPayload> {
+  private async changed(ctx: GraphqlContext, action: string, senderId: string, userErrors: UserError[], change: { before?: unknown; after?: unknown }): Promise<SenderPayload> {
     if (userErrors.length) return { sender: null, userErrors };
     await recordStaffAction(ctx.app.db.pool, ctx.staff!, action, senderId, change);
     return { sender: await senderSummary(ctx, senderId), userErrors };

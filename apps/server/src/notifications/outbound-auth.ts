@@ -1,4 +1,6 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NotifyAuth, Sender } from '@dci-server/db';
+import { findSender, SenderError } from '../senders/senders.js';
 import type { MasterKey } from '../keys/master-key.js';
 import { policyFor } from '../outbound/address-policy.js';
 import { isSuccess, postForm } from '../outbound/post-json.js';
@@ -23,10 +25,25 @@ export async function authorizationFor(sender: Sender, master: MasterKey): Promi
   return `Bearer ${body.access_token}`;
 }
 
+export type NotifyAuthInput = { type: 'none' } | { type: 'bearer'; token: string } | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string };
+
+/** Sets how our notifications authenticate to a sender (CLI and GraphQL); secrets are sealed with the master key. */
+export async function setNotifyAuth(em: EntityManager, master: MasterKey, senderId: string, input: NotifyAuthInput): Promise<Sender> {
+  const sender = await findSender(em, senderId);
+  sender.notifyAuth = sealNotifyAuth(master, input);
+  await em.flush();
+  return sender;
+}
+
 /** Seals the secret part of a notify-auth setting for storage on the sender. */
-export function sealNotifyAuth(master: MasterKey, input: { type: 'none' } | { type: 'bearer'; token: string } | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string }): NotifyAuth | null {
+export function sealNotifyAuth(master: MasterKey, input: NotifyAuthInput): NotifyAuth | null {
   if (input.type === 'none') return null;
-  if (input.type === 'bearer') return { type: 'bearer', tokenSealed: master.encrypt(input.token) };
-  new URL(input.tokenUrl); // refuse a malformed URL now rather than at the first delivery
+  if (input.type === 'bearer') {
+    if (!input.token) throw new SenderError('the bearer token is empty');
+    return { type: 'bearer', tokenSealed: master.encrypt(input.token) };
+  }
+  // Refuse a malformed URL now rather than at the first delivery.
+  if (!URL.canParse(input.tokenUrl) || !/^https?:$/.test(new URL(input.tokenUrl).protocol)) throw new SenderError(`not an http(s) URL: ${input.tokenUrl}`);
+  if (!input.clientId || !input.clientSecret) throw new SenderError('OAuth2 notify authentication needs a client id and a client secret');
   return { type: 'oauth2', tokenUrl: input.tokenUrl, clientId: input.clientId, clientSecretSealed: master.encrypt(input.clientSecret), ...(input.scope ? { scope: input.scope } : {}) };
 }

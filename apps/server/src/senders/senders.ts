@@ -7,6 +7,8 @@ import { hashSecret, newClientSecret } from './client-secrets.js';
 
 export const OPERATIONS = ['search', 'verify', 'subscribe', 'unsubscribe', 'txn_status', 'notify'] as const;
 export type Operation = (typeof OPERATIONS)[number];
+/** Least privilege: reading operations only; subscribe, unsubscribe and notify are granted explicitly. */
+export const DEFAULT_OPERATIONS: Operation[] = ['search', 'verify', 'txn_status'];
 
 export const SIGNATURE_SCHEMES = ['dci-signature', 'jws'] as const;
 export type SignatureScheme = (typeof SIGNATURE_SCHEMES)[number];
@@ -29,6 +31,8 @@ export interface NewSender {
 
 export async function createSender(em: EntityManager, input: NewSender): Promise<Sender> {
   if (!/^[A-Za-z0-9._:-]{1,128}$/.test(input.senderId)) throw new SenderError(`invalid sender id ${JSON.stringify(input.senderId)}: use letters, digits and . _ : - (at most 128)`);
+  checkOperations(input.allowedOperations);
+  checkScheme(input.preferredScheme);
   if (input.senderUri !== undefined) httpOrigin(input.senderUri);
   const allowedCallbackOrigins = input.allowedCallbackOrigins?.map(httpOrigin);
   try {
@@ -41,6 +45,30 @@ export async function createSender(em: EntityManager, input: NewSender): Promise
     if (error instanceof UniqueConstraintViolationException) throw new SenderError(`sender ${input.senderId} exists already`);
     throw error;
   }
+}
+
+export type SenderChanges = Partial<Omit<NewSender, 'senderId'>> & { allowUnsigned?: boolean };
+
+/** Changes a sender's identity and settings; only the given fields change. */
+export async function updateSender(em: EntityManager, senderId: string, changes: SenderChanges): Promise<Sender> {
+  const sender = await findSender(em, senderId);
+  if (changes.allowedOperations) checkOperations(changes.allowedOperations);
+  checkScheme(changes.preferredScheme);
+  if (changes.senderUri) httpOrigin(changes.senderUri);
+  const allowedCallbackOrigins = changes.allowedCallbackOrigins?.map(httpOrigin);
+  const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+  em.assign(sender, { ...given, ...(allowedCallbackOrigins ? { allowedCallbackOrigins } : {}) });
+  await em.flush();
+  return sender;
+}
+
+function checkScheme(scheme: string | undefined): void {
+  if (scheme !== undefined && !(SIGNATURE_SCHEMES as readonly string[]).includes(scheme)) throw new SenderError(`unknown signature scheme ${scheme}: use ${SIGNATURE_SCHEMES.join(' or ')}`);
+}
+
+function checkOperations(operations: string[]): void {
+  const unknown = operations.filter((op) => !(OPERATIONS as readonly string[]).includes(op));
+  if (unknown.length) throw new SenderError(`unknown operation ${unknown.join(', ')}: use ${OPERATIONS.join(', ')}`);
 }
 
 /** The origin of an absolute http(s) URL: callbacks are matched on origins. */
@@ -145,13 +173,19 @@ export async function setSenderActive(em: EntityManager, senderId: string, activ
 export interface SenderSummary {
   senderId: string;
   name: string;
+  description: string | null;
+  contact: string | null;
   active: boolean;
+  allowUnsigned: boolean;
+  rateLimitPerMinute: number | null;
+  /** How our notifications authenticate to the sender; never its secret. */
+  notifyAuth: { type: string; tokenUrl?: string; clientId?: string; scope?: string } | null;
   allowedOperations: string[];
   preferredScheme: string;
   senderUri: string | null;
   allowedCallbackOrigins: string[];
   keys: { keyId: string; algorithm: string; fingerprint: string; revoked: boolean; notBefore: Date | null; notAfter: Date | null }[];
-  clients: { clientId: string; active: boolean }[];
+  clients: { clientId: string; active: boolean; lastUsedAt: Date | null }[];
 }
 
 /** Every sender with its keys and OAuth clients (never secrets), by sender id. */
@@ -162,7 +196,12 @@ export async function listSenders(em: EntityManager): Promise<SenderSummary[]> {
   return senders.map((s) => ({
     senderId: s.senderId,
     name: s.name,
+    description: s.description ?? null,
+    contact: s.contact ?? null,
     active: s.active,
+    allowUnsigned: s.allowUnsigned,
+    rateLimitPerMinute: s.rateLimitPerMinute ?? null,
+    notifyAuth: s.notifyAuth ? (s.notifyAuth.type === 'bearer' ? { type: 'bearer' } : { type: 'oauth2', tokenUrl: s.notifyAuth.tokenUrl, clientId: s.notifyAuth.clientId, scope: s.notifyAuth.scope }) : null,
     allowedOperations: s.allowedOperations,
     preferredScheme: s.preferredScheme,
     senderUri: s.senderUri ?? null,
@@ -170,7 +209,7 @@ export async function listSenders(em: EntityManager): Promise<SenderSummary[]> {
     keys: keys
       .filter((k) => k.sender.id === s.id)
       .map((k) => ({ keyId: k.keyId, algorithm: k.algorithm, fingerprint: k.fingerprint, revoked: k.revoked, notBefore: k.notBefore ?? null, notAfter: k.notAfter ?? null })),
-    clients: clients.filter((c) => c.sender.id === s.id).map((c) => ({ clientId: c.clientId, active: c.active })),
+    clients: clients.filter((c) => c.sender.id === s.id).map((c) => ({ clientId: c.clientId, active: c.active, lastUsedAt: c.lastUsedAt ?? null })),
   }));
 }
 
@@ -186,6 +225,15 @@ export async function createOAuthClient(em: EntityManager, sender: Sender): Prom
   em.create(OAuthClientSchema, { clientId, sender, secretHash: await hashSecret(clientSecret) });
   await em.flush();
   return { clientId, clientSecret };
+}
+
+/** A disabled client gets no more tokens; tokens it already has stop working too. */
+export async function disableOAuthClient(em: EntityManager, clientId: string): Promise<{ senderId: string }> {
+  const client = await em.findOne(OAuthClientSchema, { clientId }, { populate: ['sender'] });
+  if (!client) throw new SenderError(`no OAuth client ${clientId}`);
+  client.active = false;
+  await em.flush();
+  return { senderId: client.sender.getEntity().senderId };
 }
 
 /** Replaces a client's secret: the new one is returned once, the old one stops working at once. */

@@ -90,6 +90,8 @@ export interface OAuthClient {
   sender: Ref<Sender>;
   secretHash: string;
   active: boolean;
+  /** When it last obtained a token. */
+  lastUsedAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -103,6 +105,7 @@ export const OAuthClientSchema = new EntitySchema<OAuthClient>({
     sender: { kind: 'm:1', entity: 'Sender', ref: true, deleteRule: 'cascade', index: true },
     secretHash: { type: 'string', columnType: 'text' },
     active: { type: 'boolean', default: true },
+    lastUsedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     ...timestamps,
   },
 });

@@ -1,6 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/** Staff sign-in (sessions with lockout), personal API tokens for integrators, and the staff audit trail. */
+/**
+ * Staff sign-in (sessions with lockout), personal API tokens for integrators, the staff audit trail,
+ * and when each OAuth client last obtained a token (shown to staff).
+ */
 export class Migration20261126100000_staff_access extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table "staff_user" add column "failed_logins" int not null default 0, add column "locked_until" timestamptz null;`);
@@ -29,5 +32,6 @@ export class Migration20261126100000_staff_access extends Migration {
       "before" jsonb null,
       "after" jsonb null);`);
     this.addSql(`create index "staff_audit_at_index" on "staff_audit" ("at");`);
+    this.addSql(`alter table "oauth_client" add column "last_used_at" timestamptz null;`);
   }
 }
