@@ -125,3 +125,39 @@ test('queries deeper than GRAPHQL_MAX_DEPTH are refused before they run', async 
   assert.equal(reply.status, 400);
   assert.equal(code(reply), 'GRAPHQL_VALIDATION_FAILED');
 });
+
+test('API tokens: create your own (shown once), list them without the secret, revoke them', async () => {
+  const created = await gql('mutation { createApiToken(name: "ci script", role: "auditor") { token role userErrors { message } } }', {}, { token: tokens.operator });
+  const token = created.data?.createApiToken.token as string;
+  assert.match(token, /^dcis_/);
+  assert.equal(created.data?.createApiToken.role, 'auditor');
+  assert.equal((await gql('{ me { email role } }', {}, { token })).data?.me.role, 'auditor');
+
+  const escalate = await gql('mutation { createApiToken(name: "more", role: "admin") { token userErrors { message } } }', {}, { token: tokens.operator });
+  assert.match(escalate.data?.createApiToken.userErrors[0].message, /more rights/);
+
+  const listed = await gql('{ apiTokens { id name email role } }', {}, { token: tokens.operator });
+  assert.ok(listed.data?.apiTokens.every((t: { email: string }) => t.email === 'operator@example.org'), 'an operator sees only their own tokens');
+  assert.ok(!JSON.stringify(listed.data).includes(token));
+  const id = listed.data?.apiTokens.find((t: { name: string }) => t.name === 'ci script').id;
+
+  const adminTokenId = (await gql('{ apiTokens { id email } }', {}, { token: tokens.admin })).data?.apiTokens.find((t: { email: string }) => t.email === 'admin@example.org').id;
+  const notYours = await gql('mutation($id: ID!) { revokeApiToken(id: $id) { revoked userErrors { code } } }', { id: adminTokenId }, { token: tokens.operator });
+  assert.deepEqual(notYours.data?.revokeApiToken, { revoked: false, userErrors: [{ code: 'NOT_FOUND' }] });
+
+  const revoked = await gql('mutation($id: ID!) { revokeApiToken(id: $id) { revoked } }', { id }, { token: tokens.operator });
+  assert.equal(revoked.data?.revokeApiToken.revoked, true);
+  assert.equal(code(await gql('{ senders { senderId } }', {}, { token })), 'UNAUTHENTICATED');
+});
+
+test('the staff audit log: admin and auditor read it, newest first, in pages', async () => {
+  const page = await gql('{ staffActions(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { actor action target } } } }', {}, { token: tokens.auditor });
+  assert.equal(page.errors, undefined, JSON.stringify(page.errors));
+  assert.ok(page.data?.staffActions.totalCount > 2);
+  assert.equal(page.data?.staffActions.edges.length, 2);
+  const next = await gql('query($after: String) { staffActions(first: 2, after: $after) { edges { node { action } } } }', { after: page.data?.staffActions.pageInfo.endCursor }, { token: tokens.auditor });
+  assert.equal(next.data?.staffActions.edges.length, 2);
+  const filtered = await gql('{ staffActions(action: "createSender") { totalCount edges { node { action } } } }', {}, { token: tokens.admin });
+  assert.ok(filtered.data?.staffActions.edges.every((e: { node: { action: string } }) => e.node.action === 'createSender'));
+  assert.equal(code(await gql('{ staffActions { totalCount } }', {}, { token: tokens.operator })), 'FORBIDDEN');
+});

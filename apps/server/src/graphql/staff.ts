@@ -1,7 +1,9 @@
-import { Arg, Authorized, Ctx, Field, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
-import { recordStaffAction } from '../staff/staff-audit.js';
-import { createApiToken, createSession, endSession } from '../staff/staff-tokens.js';
+import { GraphQLJSON } from 'graphql-scalars';
+import { Arg, Authorized, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { listStaffActions, recordStaffAction } from '../staff/staff-audit.js';
+import { createApiToken, createSession, endSession, listApiTokens, revokeApiToken } from '../staff/staff-tokens.js';
 import { checkPassword, createStaffUser, listStaffUsers, StaffError } from '../staff/staff-users.js';
+import { PageInfo, pageSize } from './connections.js';
 import { ADMIN, SESSION_COOKIE, type GraphqlContext } from './context.js';
 import { UserError, withUserErrors } from './user-errors.js';
 
@@ -38,6 +40,48 @@ class ApiTokenPayload {
   @Field(() => String, { nullable: true }) token!: string | null;
   @Field(() => String, { nullable: true }) role!: string | null;
   @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
+  @Field(() => [UserError]) userErrors!: UserError[];
+}
+
+@ObjectType({ description: 'A personal API token (never the token itself)' })
+class ApiToken {
+  @Field(() => ID) id!: string;
+  @Field(() => String) email!: string;
+  @Field(() => String) name!: string;
+  @Field(() => String) role!: string;
+  @Field(() => Date) createdAt!: Date;
+  @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
+  @Field(() => Date, { nullable: true }) lastUsedAt!: Date | null;
+  @Field(() => Boolean) revoked!: boolean;
+}
+
+@ObjectType({ description: 'One change made by staff, through GraphQL or the CLI' })
+class StaffAction {
+  @Field(() => ID) id!: string;
+  @Field(() => Date) at!: Date;
+  @Field(() => String, { description: 'staff:<email>, token:<id>:<email> or cli' }) actor!: string;
+  @Field(() => String) action!: string;
+  @Field(() => String, { nullable: true }) target!: string | null;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'secrets redacted' }) before!: unknown;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'secrets redacted' }) after!: unknown;
+}
+
+@ObjectType()
+class StaffActionEdge {
+  @Field(() => String) cursor!: string;
+  @Field(() => StaffAction) node!: StaffAction;
+}
+
+@ObjectType()
+class StaffActionConnection {
+  @Field(() => [StaffActionEdge]) edges!: StaffActionEdge[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => Int) totalCount!: number;
+}
+
+@ObjectType()
+class RevokePayload {
+  @Field(() => Boolean) revoked!: boolean;
   @Field(() => [UserError]) userErrors!: UserError[];
 }
 
@@ -110,5 +154,39 @@ export class StaffResolver {
     });
     if (result) await recordStaffAction(ctx.app.db.pool, staff, 'createApiToken', email ?? staff.email, { after: { name, role: result.role, expiresAt: result.expiresAt } });
     return { token: result?.token ?? null, role: result?.role ?? null, expiresAt: result?.expiresAt ?? null, userErrors };
+  }
+
+  @Authorized()
+  @Query(() => [ApiToken], { description: 'your API tokens; an admin sees everyone\'s' })
+  apiTokens(@Ctx() ctx: GraphqlContext): Promise<ApiToken[]> {
+    return listApiTokens(ctx.app.db.pool, ctx.staff!.role === 'admin' ? undefined : ctx.staff!.email);
+  }
+
+  @Authorized()
+  @Mutation(() => RevokePayload, { description: 'stops one of your tokens (an admin: anyone\'s) at once' })
+  async revokeApiToken(@Ctx() ctx: GraphqlContext, @Arg('id', () => ID) id: string): Promise<RevokePayload> {
+    const staff = ctx.staff!;
+    const { userErrors } = await withUserErrors(() => revokeApiToken(ctx.app.db.pool, id, staff.role === 'admin' ? undefined : staff.email));
+    if (!userErrors.length) await recordStaffAction(ctx.app.db.pool, staff, 'revokeApiToken', id);
+    return { revoked: !userErrors.length, userErrors };
+  }
+
+  @Authorized('admin', 'auditor')
+  @Query(() => StaffActionConnection, { description: 'the staff audit log, newest first' })
+  async staffActions(
+    @Ctx() ctx: GraphqlContext,
+    @Arg('actor', () => String, { nullable: true }) actor?: string,
+    @Arg('action', () => String, { nullable: true }) action?: string,
+    @Arg('target', () => String, { nullable: true }) target?: string,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<StaffActionConnection> {
+    const before = after && /^\d+$/.test(after) ? after : undefined;
+    const page = await listStaffActions(ctx.app.db.pool, { actor: actor ?? undefined, action: action ?? undefined, target: target ?? undefined }, { first: pageSize(first), before });
+    return {
+      edges: page.rows.map((node) => ({ cursor: node.id, node })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.rows.at(-1)?.id ?? null },
+      totalCount: page.totalCount,
+    };
   }
 }

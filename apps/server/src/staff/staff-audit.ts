@@ -26,3 +26,31 @@ function redact(value: unknown): unknown {
   if (!value || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, SECRET_KEYS.test(key) ? '[redacted]' : redact(v)]));
 }
+
+export interface StaffAuditRow {
+  id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  target: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+/** The staff audit log, newest first, `first` rows older than row `before` (its id), with the matching total. */
+export async function listStaffActions(
+  pool: pg.Pool,
+  filter: { actor?: string; action?: string; target?: string },
+  page: { first: number; before?: string },
+): Promise<{ rows: StaffAuditRow[]; totalCount: number; hasNextPage: boolean }> {
+  const params: unknown[] = [];
+  const conditions = (['actor', 'action', 'target'] as const).filter((key) => filter[key]).map((key) => `${key} = $${params.push(filter[key])}`);
+  const count = pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM staff_audit ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}`, [...params]);
+  if (page.before) conditions.push(`id < $${params.push(page.before)}`);
+  params.push(page.first + 1);
+  const rows = await pool.query<StaffAuditRow>(
+    `SELECT id::text, at, actor, action, target, before, after FROM staff_audit ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return { rows: rows.rows.slice(0, page.first), totalCount: (await count).rows[0]!.n, hasNextPage: rows.rows.length > page.first };
+}

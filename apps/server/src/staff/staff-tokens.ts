@@ -74,3 +74,34 @@ export async function apiTokenIdentity(pool: pg.Pool, token: string): Promise<St
   const row = rows[0];
   return row && { userId: row.user_id, email: row.email, role: row.role, via: 'token', tokenId: row.id };
 }
+
+export interface ApiTokenRow {
+  id: string;
+  email: string;
+  name: string;
+  role: StaffRole;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revoked: boolean;
+}
+
+/** API tokens (never the token itself): one user's, or everyone's when `email` is undefined. */
+export async function listApiTokens(pool: pg.Pool, email?: string): Promise<ApiTokenRow[]> {
+  const { rows } = await pool.query<ApiTokenRow>(
+    `SELECT t.id, u.email, t.name, t.role, t.created_at AS "createdAt", t.expires_at AS "expiresAt", t.last_used_at AS "lastUsedAt", t.revoked
+     FROM staff_api_token t JOIN staff_user u ON u.id = t.staff_user_id WHERE $1::text IS NULL OR u.email = $1 ORDER BY t.created_at DESC`,
+    [email ?? null],
+  );
+  return rows;
+}
+
+/** Stops a token at once. Only its owner or an admin may (`ownerEmail` undefined: an admin). */
+export async function revokeApiToken(pool: pg.Pool, id: string, ownerEmail?: string): Promise<void> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new StaffError(`no API token ${id}`, 'id');
+  const { rowCount } = await pool.query(
+    `UPDATE staff_api_token t SET revoked = true FROM staff_user u WHERE t.id = $1 AND u.id = t.staff_user_id AND ($2::text IS NULL OR u.email = $2)`,
+    [id, ownerEmail ?? null],
+  );
+  if (!rowCount) throw new StaffError(`no API token ${id}`, 'id');
+}
