@@ -8,6 +8,7 @@ import { ensureActiveServerKey } from './keys/server-keys.js';
 import type { Logger } from './logger.js';
 import { seedDemoRegistry } from './registry/seed.js';
 import { ensureDemoSender } from './senders/demo-sender.js';
+import { ensureDemoAdmin } from './staff/demo-admin.js';
 
 /** Opens the database (migrating it), loads the master key and makes sure a signing key exists. */
 export async function bootstrap(config: Config, logger: Logger): Promise<AppContext> {
@@ -22,7 +23,7 @@ export async function bootstrap(config: Config, logger: Logger): Promise<AppCont
   }
 }
 
-/** Demo mode on an empty database: demo households and the demo sender with its key files. */
+/** Demo mode on an empty database: demo households, the demo sender with its key files, and a demo admin. */
 export async function loadDemoData(ctx: AppContext): Promise<void> {
   const { config, logger, db } = ctx;
   const em = db.orm.em.fork();
@@ -33,4 +34,6 @@ export async function loadDemoData(ctx: AppContext): Promise<void> {
   }
   const files = await ensureDemoSender(em, config.dataDir, config.publicUrl);
   if (files) logger.info(files, 'demo sender demo-client created; its key and credentials are in these files');
+  const adminFile = await ensureDemoAdmin(db.pool, config.dataDir);
+  if (adminFile) logger.info({ credentialsFile: adminFile }, 'demo admin created for the console and GraphQL; its email and password are in this file');
 }
