@@ -3,6 +3,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import fs from 'node:fs';
 import express, { type RequestHandler } from 'express';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import type { AppContext } from '../context.js';
@@ -22,9 +23,10 @@ const LIMIT_OPTIONS = {
 /**
  * The management API at /graphql: staff and integrators, never senders. Apollo's CSRF prevention
  * refuses "simple" requests a browser could send cross-site; the session cookie is SameSite=Strict.
- * Depth and cost are limited before anything runs; faults never carry a stack trace.
+ * Depth and cost are limited before anything runs; faults never carry a stack trace. A browser
+ * opening /graphql gets the GraphQL IDE page built with the console (`idePage`).
  */
-export function graphqlRoutes(app: AppContext): RequestHandler {
+export function graphqlRoutes(app: AppContext, idePage: string): RequestHandler {
   const server = new ApolloServer<GraphqlContext>({
     schema: managementSchema(),
     csrfPrevention: true,
@@ -42,6 +44,8 @@ export function graphqlRoutes(app: AppContext): RequestHandler {
   // Express apps are assembled synchronously; a start failure is logged and fails every request.
   server.startInBackgroundHandlingStartupErrorsByLoggingAndFailingAllRequests();
   const router = express.Router();
+  // A browser opening /graphql gets the IDE (built with the console); API clients go on to Apollo.
+  router.get('/graphql', (req, res, next) => (req.accepts(['application/json', 'text/html']) === 'text/html' && fs.existsSync(idePage) ? res.sendFile(idePage) : next()));
   router.use('/graphql', express.json({ limit: '256kb' }), expressMiddleware(server, { context: ({ req, res }) => graphqlContext(app, req, res) }));
   return router;
 }

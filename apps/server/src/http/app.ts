@@ -21,7 +21,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(healthRoutes(ctx));
   app.use(tokenRoutes(ctx));
   app.use(dciRoutes(ctx));
-  app.use(graphqlRoutes(ctx));
+  app.use(graphqlRoutes(ctx, path.join(ADMIN_DIST, 'graphiql.html')));
   app.use(docsRoutes());
 
   app.get('/.well-known/jwks.json', async (_req, res) => {
