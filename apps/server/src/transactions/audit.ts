@@ -1,3 +1,4 @@
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 
 export interface AuditEntry {
@@ -8,6 +9,8 @@ export interface AuditEntry {
   operation: string;
   endpoint: string;
   request: unknown;
+  /** Hex SHA-256 of the request body as received (after Content-Encoding); null when none could be read. */
+  requestSha256?: string | null;
   response: unknown;
   httpStatus: number;
   dciStatus: string;
@@ -19,32 +22,59 @@ export interface AuditEntry {
   totalCount?: number | null;
 }
 
-const MAX_STORED_BYTES = 64 * 1024;
-const SECRET_KEYS = /^(client_secret|password|access_token|refresh_token|private_key|d)$/i;
-
-/** What we keep of a request: secrets redacted, size capped (oversized bodies keep their head). */
-export function auditableRequest(body: unknown): unknown {
-  const redacted = JSON.parse(JSON.stringify(body ?? null, (key, value: unknown) => (SECRET_KEYS.test(key) ? '[redacted]' : value))) as unknown;
-  const text = JSON.stringify(redacted);
-  if (text === undefined || text.length <= MAX_STORED_BYTES) return redacted;
-  return { truncated: true, size: text.length, head: text.slice(0, MAX_STORED_BYTES) };
+/** What runs our SQL: a pg pool or client, or a MikroORM transaction (see recordTransactionIn). */
+interface SqlClient {
+  query<R extends pg.QueryResultRow>(sql: string, values: unknown[]): Promise<{ rows: R[] }>;
 }
 
+const MAX_STORED_BYTES = 64 * 1024;
+const MAX_STORED_DEPTH = 100;
+const MAX_STORED_ID = 200;
+const SECRET_KEYS = /^(client_secret|password|access_token|refresh_token|private_key|d)$/i;
+/** What neither PostgreSQL text nor jsonb can hold: U+0000 and UTF-16 surrogates without their pair. */
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** A string PostgreSQL can store: unstorable characters written out as their `\uXXXX` escape text. */
+export function storableText(text: string): string {
+  return text.replace(UNSTORABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A JSON value jsonb can hold: secrets redacted, unstorable characters escaped, nesting capped. */
+function storableJson(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_STORED_DEPTH) return '[nested too deep]';
+  if (Array.isArray(value)) return value.map((item) => storableJson(item, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [storableText(key), SECRET_KEYS.test(key) ? '[redacted]' : storableJson(item, depth + 1)]));
+}
+
+/** What we keep of a request or response: storable, secrets redacted, size capped (oversized bodies keep their head). */
+export function auditableJson(body: unknown): unknown {
+  const stored = storableJson(body ?? null);
+  const text = JSON.stringify(stored);
+  if (text.length <= MAX_STORED_BYTES) return stored;
+  // Cutting may split a surrogate pair: drop its orphaned first half.
+  return { truncated: true, size: text.length, head: text.slice(0, MAX_STORED_BYTES).replace(/[\uD800-\uDBFF]$/, '') };
+}
+
+const storableId = (id: string | null | undefined) => (id == null ? null : storableText(id.slice(0, MAX_STORED_ID).replace(/[\uD800-\uDBFF]$/, '')));
+
 /** Writes the one audit record of a call (append-only; a trigger refuses later edits of these columns). */
-export async function recordTransaction(db: pg.Pool | pg.PoolClient, entry: AuditEntry): Promise<string> {
+export async function recordTransaction(db: SqlClient, entry: AuditEntry): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO dci_transaction (transaction_id, message_id, correlation_id, sender_id, operation, endpoint, request, response,
+    `INSERT INTO dci_transaction (transaction_id, message_id, correlation_id, sender_id, operation, endpoint, request, request_sha256, response,
        http_status, dci_status, reason_code, duration_ms, client_address, async_status, total_count)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
     [
-      entry.transactionId ?? null,
-      entry.messageId ?? null,
+      storableId(entry.transactionId),
+      storableId(entry.messageId),
       entry.correlationId,
       entry.senderId ?? null,
       entry.operation,
       entry.endpoint,
-      JSON.stringify(auditableRequest(entry.request)),
-      JSON.stringify(entry.response ?? null),
+      JSON.stringify(auditableJson(entry.request)),
+      entry.requestSha256 ?? null,
+      JSON.stringify(auditableJson(entry.response)),
       entry.httpStatus,
       entry.dciStatus,
       entry.reasonCode ?? null,
@@ -55,6 +85,23 @@ export async function recordTransaction(db: pg.Pool | pg.PoolClient, entry: Audi
     ],
   );
   return rows[0]!.id;
+}
+
+/** The same record, written inside a MikroORM transaction so that it commits with the registry change made there. */
+export function recordTransactionIn(em: EntityManager, entry: AuditEntry): Promise<string> {
+  const trx = em.getTransactionContext<Knex.Transaction>();
+  if (!trx) throw new Error('recordTransactionIn needs an entity manager inside a transaction');
+  return recordTransaction(
+    {
+      // knex binds `?` in order; ours are `$n`.
+      async query<R extends pg.QueryResultRow>(sql: string, values: unknown[]) {
+        const ordered: unknown[] = [];
+        const knexSql = sql.replace(/\$(\d+)/g, (_, n: string) => (ordered.push(values[Number(n) - 1]), '?'));
+        return (await trx.raw(knexSql, ordered as Knex.RawBinding[])) as { rows: R[] };
+      },
+    },
+    entry,
+  );
 }
 
 /** Replay protection: true the first time (sender, message_id) is seen; the primary key decides. */
