@@ -10,3 +10,16 @@ export function createLogger(level: string): Logger {
     redact: { paths: ['req.headers.authorization', '*.client_secret', '*.password'], censor: '[redacted]' },
   });
 }
+
+/** Credentials that must never reach a log, even when a client wrongly puts them in a URL's query string. */
+const SECRET_PARAMS = /^(client_secret|client_assertion|access_token|refresh_token|password)$/i;
+
+/** pino-http's request serializer, with credentials in the URL and the parsed query masked. */
+export function redactedRequest<R extends { url?: string; query?: unknown }>(req: R): R {
+  const queryAt = req.url?.indexOf('?') ?? -1;
+  if (queryAt < 0) return req;
+  const params = new URLSearchParams(req.url!.slice(queryAt + 1));
+  for (const name of [...params.keys()]) if (SECRET_PARAMS.test(name)) params.set(name, '[redacted]');
+  const query = req.query && typeof req.query === 'object' ? Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, SECRET_PARAMS.test(k) ? '[redacted]' : v])) : req.query;
+  return { ...req, url: `${req.url!.slice(0, queryAt)}?${params}`, query };
+}
