@@ -1,14 +1,16 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string): Logger {
-  return pino({
+/** Our logger; `destination` (tests) replaces stdout. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
-    // Readable lines in a terminal; JSON lines everywhere else (files, containers, CI).
-    ...(process.stdout.isTTY && !process.env.CI ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } } : {}),
     redact: { paths: ['req.headers.authorization', '*.client_secret', '*.password'], censor: '[redacted]' },
-  });
+  };
+  if (destination) return pino(options, destination);
+  // Readable lines in a terminal; JSON lines everywhere else (files, containers, CI).
+  return pino({ ...options, ...(process.stdout.isTTY && !process.env.CI ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } } : {}) });
 }
 
 /** Credentials that must never reach a log, even when a client wrongly puts them in a URL's query string. */
