@@ -39,25 +39,37 @@ export function storableText(text: string): string {
   return text.replace(UNSTORABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** A JSON value jsonb can hold: secrets redacted, unstorable characters escaped, nesting capped. */
-function storableJson(value: unknown, depth = 0): unknown {
+/** A JSON value jsonb can hold: unstorable characters escaped, nesting capped; secrets redacted if asked. */
+function storableJson(value: unknown, redactSecrets: boolean, depth = 0): unknown {
   if (typeof value === 'string') return storableText(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_STORED_DEPTH) return '[nested too deep]';
-  if (Array.isArray(value)) return value.map((item) => storableJson(item, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [storableText(key), SECRET_KEYS.test(key) ? '[redacted]' : storableJson(item, depth + 1)]));
+  if (Array.isArray(value)) return value.map((item) => storableJson(item, redactSecrets, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [storableText(key), redactSecrets && SECRET_KEYS.test(key) ? '[redacted]' : storableJson(item, redactSecrets, depth + 1)]),
+  );
 }
 
-/** What we keep of a request or response: storable, secrets redacted, size capped (oversized bodies keep their head). */
-export function auditableJson(body: unknown): unknown {
-  const stored = storableJson(body ?? null);
+/** What we keep of a request: storable, secrets redacted, size capped (oversized bodies keep their head). */
+export function auditableRequest(body: unknown): unknown {
+  const stored = storableJson(body ?? null, true);
   const text = JSON.stringify(stored);
   if (text.length <= MAX_STORED_BYTES) return stored;
   // Cutting may split a surrogate pair: drop its orphaned first half.
   return { truncated: true, size: text.length, head: text.slice(0, MAX_STORED_BYTES).replace(/[\uD800-\uDBFF]$/, '') };
 }
 
-const storableId = (id: string | null | undefined) => (id == null ? null : storableText(id.slice(0, MAX_STORED_ID).replace(/[\uD800-\uDBFF]$/, '')));
+/** Our answer, kept whole (transaction status replays it); walked to escape only when its JSON shows an unstorable escape. */
+function storableResponse(response: unknown): string {
+  const text = JSON.stringify(response ?? null);
+  return /\\u0000|\\ud[89a-f]/i.test(text) ? JSON.stringify(storableJson(response ?? null, false)) : text;
+}
+
+/** An id column: cut to MAX_STORED_ID (never between the halves of a pair), then made storable. */
+function storableId(id: string | null | undefined): string | null {
+  if (id == null) return null;
+  return storableText(id.length > MAX_STORED_ID ? id.slice(0, MAX_STORED_ID).replace(/[\uD800-\uDBFF]$/, '') : id);
+}
 
 /** Writes the one audit record of a call (append-only; a trigger refuses later edits of these columns). */
 export async function recordTransaction(db: SqlClient, entry: AuditEntry): Promise<string> {
@@ -72,9 +84,9 @@ export async function recordTransaction(db: SqlClient, entry: AuditEntry): Promi
       entry.senderId ?? null,
       entry.operation,
       entry.endpoint,
-      JSON.stringify(auditableJson(entry.request)),
+      JSON.stringify(auditableRequest(entry.request)),
       entry.requestSha256 ?? null,
-      JSON.stringify(auditableJson(entry.response)),
+      storableResponse(entry.response),
       entry.httpStatus,
       entry.dciStatus,
       entry.reasonCode ?? null,
