@@ -217,3 +217,13 @@ test('a client that hangs up while sending its body is audited err.request.abort
   assert.deepEqual(rows, [{ reason_code: 'err.request.aborted', http_status: 400 }]);
   assert.equal((await auditCount()) - before, 1);
 });
+
+test('the limits are exact: 32 levels, 128-character ids and 16,384-character strings pass the body checks (a token is asked next)', async () => {
+  const nested = (depth: number) => '['.repeat(depth - 1) + '{}' + ']'.repeat(depth - 1);
+  await expectRefused(() => send('/registry/sync/search', nested(32)), 401, 'err.auth.missing_token');
+  await expectRefused(() => send('/registry/sync/search', nested(33)), 400, 'err.request.too_deep');
+  await expectRefused(() => send('/registry/sync/search', JSON.stringify({ header: { message_id: 'm'.repeat(128) }, message: { note: 'n'.repeat(16_384) } })), 401, 'err.auth.missing_token');
+  await expectRefused(() => send('/registry/sync/search', JSON.stringify({ header: { message_id: 'm'.repeat(129) } })), 400, 'err.request.value_too_long');
+  await expectRefused(() => send('/registry/sync/search', JSON.stringify({ message: { note: 'n'.repeat(16_385) } })), 400, 'err.request.value_too_long');
+  await expectRefused(() => send('/registry/sync/search', JSON.stringify({ header: { a: '\\u0000 as text is fine', b: 'pair 😀 is fine' } })), 401, 'err.auth.missing_token');
+});
