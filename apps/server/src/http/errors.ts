@@ -9,9 +9,10 @@ export function jsonError(res: Response, status: number, error: string, message:
 
 /** PostgreSQL down or restarting: a 503 to retry later, not a 500. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string') return false;
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE'].includes(code) || code.startsWith('08') || code.startsWith('57P');
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE'].includes(code) || code.startsWith('08') || code.startsWith('57P'))) return true;
+  // node-postgres reports a connection lost mid-query or a pool that cannot connect without a code.
+  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect/i.test(message);
 }
 
 interface RouterLayer {
