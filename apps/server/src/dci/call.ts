@@ -40,5 +40,7 @@ export interface DciEndpoint {
   /** Compact form: the body is translated into a standard, unsigned envelope first. */
   compact?: boolean;
   toEnvelope?: (body: unknown) => Record<string, unknown>;
+  /** The handler answers with a registry write (`kind: 'write'`): its message_id is claimed in that write's transaction. */
+  writes?: boolean;
   handle(call: DciCall): Promise<HandlerResult>;
 }

@@ -174,7 +174,7 @@ test('signed inbound notify with reference_id "evt\\u0000x" → 400, nothing wri
   assert.equal(await personsWith(uin), 0, 'no person written');
 });
 
-test('inbound notify: the registry change and its audit record commit together, or neither does', async () => {
+test('inbound notify: the registry change, its message_id and its audit record commit together, or none does', async () => {
   const uin = `OK-${randomUUID()}`;
   const before = await auditCount();
   const accepted = await notifier.post('/registry/notify', await notifyEnvelope('evt-ok', uin));
@@ -188,15 +188,23 @@ test('inbound notify: the registry change and its audit record commit together, 
   await server.ctx.db.pool.query(`CREATE FUNCTION refuse_notify_audit() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN IF NEW.endpoint = '/registry/notify' AND NEW.http_status = 200 THEN RAISE EXCEPTION 'audit store failing'; END IF; RETURN NEW; END $$`);
   await server.ctx.db.pool.query('CREATE TRIGGER refuse_notify_audit BEFORE INSERT ON dci_transaction FOR EACH ROW EXECUTE FUNCTION refuse_notify_audit()');
+  const envelope = await notifyEnvelope('evt-fail', refused);
   try {
     const auditsBefore = await auditCount();
-    const reply = await notifier.post('/registry/notify', await notifyEnvelope('evt-fail', refused));
+    const reply = await notifier.post('/registry/notify', envelope);
     assert.ok(reply.status >= 500, 'a server fault, reported as one');
     assert.equal(await personsWith(refused), 0, 'no change without its audit record');
     assert.equal((await auditCount()) - auditsBefore, 1, 'the failure itself is recorded');
   } finally {
     await server.ctx.db.pool.query('DROP TRIGGER refuse_notify_audit ON dci_transaction; DROP FUNCTION refuse_notify_audit()');
   }
+  // Nothing was kept, not even the message_id: the sender's retry of the same message is applied, then a replay is refused.
+  const retry = await notifier.post('/registry/notify', envelope);
+  assert.equal(retry.status, 200, JSON.stringify(retry.body));
+  assert.equal(await personsWith(refused), 1);
+  const replay = await notifier.post('/registry/notify', envelope);
+  assert.equal(replay.status, 409);
+  assert.equal(replay.body.errors[0].code, 'rjct.message_id.duplicate');
 });
 
 test('a client that hangs up while sending its body is audited err.request.aborted, not 500 err.internal', async () => {

@@ -10,7 +10,7 @@ import type { AppContext } from '../context.js';
 import { withTransaction } from '../database.js';
 import { enforceRateLimit } from '../senders/rate-limit.js';
 import { senderPublicKey } from '../senders/sender-auth.js';
-import { claimMessageId, recordTransaction, recordTransactionIn, type AuditEntry } from '../transactions/audit.js';
+import { claimMessageId, inOrmTransaction, recordTransaction, type AuditEntry } from '../transactions/audit.js';
 import type { DciCall, DciEndpoint } from './call.js';
 import { checkHeader } from './header-rules.js';
 import { bodyDigest, readingError } from './request-body.js';
@@ -37,11 +37,12 @@ export function dciHandler(ctx: AppContext, endpoint: DciEndpoint): RequestHandl
     try {
       const call = await admit(ctx, endpoint, req, trace);
       const result = await endpoint.handle(call);
+      if (Boolean(endpoint.writes) !== (result.kind === 'write')) throw new Error(`${endpoint.path}: a registry write must be declared (writes) and answered (kind 'write') alike`);
       if (result.kind === 'sync') {
         const envelope = await signedResponse(ctx, call, endpoint.responseAction, result.message, result.totalCount);
         await finish(ctx, endpoint, req, res, trace, { httpStatus: 200, body: envelope, dciStatus: 'succ' });
       } else if (result.kind === 'write') {
-        await commitWithAudit(ctx, endpoint, req, res, trace, result.apply);
+        await commitWithAudit(ctx, endpoint, req, res, trace, call, result.apply);
       } else {
         await acceptAsync(ctx, endpoint, req, res, trace, result.job, { ...result.payload, correlationId: trace.correlationId }, result.totalCount);
       }
@@ -89,9 +90,8 @@ async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, trace
   if (!endpoint.compact) await checkSignature(ctx, sender, body);
   // No agreement, no data: every operation needs one valid now.
   const agreement = await findAgreement(ctx.db.pool, sender.senderId);
-  if (!(await claimMessageId(ctx.db.pool, sender.senderId, header.message_id))) {
-    throw new DciError('rjct.message_id.duplicate', `message_id ${header.message_id} was already received from ${sender.senderId}`);
-  }
+  // A registry write claims its message_id in its own transaction: if it fails, the sender's retry is not a replay.
+  if (!endpoint.writes) await claimOnce(ctx.db.pool, sender, header);
   // Items count against the agreement's daily quota (after the replay check: a replay costs nothing).
   if (endpoint.operation === 'search' || endpoint.operation === 'verify') {
     const items = (body.message as Record<string, unknown> | undefined)?.[endpoint.itemsField];
@@ -121,12 +121,20 @@ async function acceptAsync(ctx: AppContext, endpoint: DciEndpoint, req: Request,
   res.status(202).json(body);
 }
 
-/** A registry change and its audit record commit together, or neither does; then the ACK. */
-async function commitWithAudit(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, apply: (em: EntityManager) => Promise<void>) {
+async function claimOnce(db: Parameters<typeof claimMessageId>[0], sender: Sender, header: MsgHeader): Promise<void> {
+  if (!(await claimMessageId(db, sender.senderId, header.message_id))) {
+    throw new DciError('rjct.message_id.duplicate', `message_id ${header.message_id} was already received from ${sender.senderId}`);
+  }
+}
+
+/** A registry change, its message_id claim and its audit record commit together, or none does; then the ACK. */
+async function commitWithAudit(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, call: DciCall, apply: (em: EntityManager) => Promise<void>) {
   const body = ackBody(trace.correlationId);
   await ctx.db.orm.em.fork().transactional(async (em) => {
+    const sql = inOrmTransaction(em);
+    await claimOnce(sql, call.sender, call.header);
     await apply(em);
-    await recordTransactionIn(em, auditEntry(endpoint, req, trace, 200, body, 'succ'));
+    await recordTransaction(sql, auditEntry(endpoint, req, trace, 200, body, 'succ'));
   });
   res.status(200).json(body);
 }

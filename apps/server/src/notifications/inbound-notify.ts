@@ -27,6 +27,7 @@ export const inboundNotify: DciEndpoint = {
   action: 'notify',
   responseAction: 'on-notify',
   itemsField: 'notify_event',
+  writes: true,
   async handle(call): Promise<HandlerResult> {
     const events = (call.message as { notify_event: NotifyEvent[] }).notify_event;
     return { kind: 'write', apply: (em) => applyEvents(em, events) };

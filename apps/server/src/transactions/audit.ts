@@ -22,7 +22,7 @@ export interface AuditEntry {
   totalCount?: number | null;
 }
 
-/** What runs our SQL: a pg pool or client, or a MikroORM transaction (see recordTransactionIn). */
+/** What runs our SQL: a pg pool or client, or a MikroORM transaction (see inOrmTransaction). */
 interface SqlClient {
   query<R extends pg.QueryResultRow>(sql: string, values: unknown[]): Promise<{ rows: R[] }>;
 }
@@ -99,25 +99,22 @@ export async function recordTransaction(db: SqlClient, entry: AuditEntry): Promi
   return rows[0]!.id;
 }
 
-/** The same record, written inside a MikroORM transaction so that it commits with the registry change made there. */
-export function recordTransactionIn(em: EntityManager, entry: AuditEntry): Promise<string> {
+/** Our SQL run inside a MikroORM transaction, so that what it writes commits with the registry change made there. */
+export function inOrmTransaction(em: EntityManager): SqlClient {
   const trx = em.getTransactionContext<Knex.Transaction>();
-  if (!trx) throw new Error('recordTransactionIn needs an entity manager inside a transaction');
-  return recordTransaction(
-    {
-      // knex binds `?` in order; ours are `$n`.
-      async query<R extends pg.QueryResultRow>(sql: string, values: unknown[]) {
-        const ordered: unknown[] = [];
-        const knexSql = sql.replace(/\$(\d+)/g, (_, n: string) => (ordered.push(values[Number(n) - 1]), '?'));
-        return (await trx.raw(knexSql, ordered as Knex.RawBinding[])) as { rows: R[] };
-      },
+  if (!trx) throw new Error('inOrmTransaction needs an entity manager inside a transaction');
+  return {
+    // knex binds `?` in order; ours are `$n`.
+    async query<R extends pg.QueryResultRow>(sql: string, values: unknown[]) {
+      const ordered: unknown[] = [];
+      const knexSql = sql.replace(/\$(\d+)/g, (_, n: string) => (ordered.push(values[Number(n) - 1]), '?'));
+      return (await trx.raw(knexSql, ordered as Knex.RawBinding[])) as { rows: R[] };
     },
-    entry,
-  );
+  };
 }
 
 /** Replay protection: true the first time (sender, message_id) is seen; the primary key decides. */
-export async function claimMessageId(db: pg.Pool | pg.PoolClient, senderId: string, messageId: string): Promise<boolean> {
-  const { rowCount } = await db.query('INSERT INTO message_receipt (sender_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [senderId, messageId]);
-  return rowCount === 1;
+export async function claimMessageId(db: SqlClient, senderId: string, messageId: string): Promise<boolean> {
+  const { rows } = await db.query('INSERT INTO message_receipt (sender_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1', [senderId, messageId]);
+  return rows.length === 1;
 }
