@@ -10,7 +10,7 @@ import type { AppContext } from '../context.js';
 import { withTransaction } from '../database.js';
 import { enforceRateLimit } from '../senders/rate-limit.js';
 import { senderPublicKey } from '../senders/sender-auth.js';
-import { claimMessageId, inOrmTransaction, recordTransaction, type AuditEntry } from '../transactions/audit.js';
+import { claimMessageId, inOrmTransaction, recordTransaction, type AuditEntry, type SqlClient } from '../transactions/audit.js';
 import type { DciCall, DciEndpoint } from './call.js';
 import { checkHeader } from './header-rules.js';
 import { bodyDigest, readingError } from './request-body.js';
@@ -121,7 +121,7 @@ async function acceptAsync(ctx: AppContext, endpoint: DciEndpoint, req: Request,
   res.status(202).json(body);
 }
 
-async function claimOnce(db: Parameters<typeof claimMessageId>[0], sender: Sender, header: MsgHeader): Promise<void> {
+async function claimOnce(db: SqlClient, sender: Sender, header: MsgHeader): Promise<void> {
   if (!(await claimMessageId(db, sender.senderId, header.message_id))) {
     throw new DciError('rjct.message_id.duplicate', `message_id ${header.message_id} was already received from ${sender.senderId}`);
   }

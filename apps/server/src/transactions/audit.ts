@@ -23,7 +23,7 @@ export interface AuditEntry {
 }
 
 /** What runs our SQL: a pg pool or client, or a MikroORM transaction (see inOrmTransaction). */
-interface SqlClient {
+export interface SqlClient {
   query<R extends pg.QueryResultRow>(sql: string, values: unknown[]): Promise<{ rows: R[] }>;
 }
 
