@@ -21,6 +21,9 @@ const schema = z.object({
     .optional(),
   RUN_WORKER: booleanFromEnv.default(true),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 1mb or 512kb').default('1mb'),
+  JSON_MAX_DEPTH: z.coerce.number().int().min(8).max(100).default(32),
+  JSON_MAX_STRING_LENGTH: z.coerce.number().int().min(256).default(16_384),
+  MAX_ID_LENGTH: z.coerce.number().int().min(36).max(500).default(128),
   RECEIVER_ID: z.string().min(1).default('dci-server'),
   CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).default(300),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
@@ -64,6 +67,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     masterKey: c.MASTER_KEY,
     runWorker: c.RUN_WORKER,
     bodyLimit: c.BODY_LIMIT,
+    // Checked on every DCI body right after parsing, before any handler work (ids: message_id, transaction_id, reference_id, ...).
+    jsonLimits: { maxDepth: c.JSON_MAX_DEPTH, maxStringLength: c.JSON_MAX_STRING_LENGTH, maxIdLength: c.MAX_ID_LENGTH },
     receiverId: c.RECEIVER_ID,
     clockSkewSeconds: c.CLOCK_SKEW_SECONDS,
     maxPageSize: c.MAX_PAGE_SIZE,

@@ -1,5 +1,6 @@
 import type { MsgHeader, RequestPath } from '@dci-server/dci';
 import type { Sender } from '@dci-server/db';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AgreementTerms } from '../agreements/agreements.js';
 import type { AppContext } from '../context.js';
 import type { Operation } from '../senders/senders.js';
@@ -19,8 +20,11 @@ export interface DciCall<M = Record<string, unknown>> {
 export type HandlerResult =
   | { kind: 'sync'; message: Record<string, unknown>; totalCount: number }
   | { kind: 'async'; job: string; payload: Record<string, unknown>; totalCount: number }
-  /** Done at once, nothing to send back but the acknowledgement (inbound notify). */
-  | { kind: 'ack' };
+  /**
+   * A registry change (inbound notify): the pipeline applies it in the transaction that also writes
+   * the audit record, so the two commit together or not at all; the answer is the acknowledgement.
+   */
+  | { kind: 'write'; apply(em: EntityManager): Promise<void> };
 
 export interface DciEndpoint {
   path: string;
@@ -36,5 +40,7 @@ export interface DciEndpoint {
   /** Compact form: the body is translated into a standard, unsigned envelope first. */
   compact?: boolean;
   toEnvelope?: (body: unknown) => Record<string, unknown>;
+  /** The handler answers with a registry write (`kind: 'write'`): its message_id is claimed in that write's transaction. */
+  writes?: boolean;
   handle(call: DciCall): Promise<HandlerResult>;
 }
