@@ -115,6 +115,8 @@ const CATALOGUE = {
   'err.rate_limited': { httpStatus: 429, message: 'Rate limit exceeded', ackCode: 'err.request.too_many_requests' },
   'err.quota.exceeded': { httpStatus: 429, message: "The data-sharing agreement's daily quota is used up", ackCode: 'err.request.too_many_requests' },
   'err.internal': { httpStatus: 500, message: 'Internal error', ackCode: 'err.service.unavailable' },
+  // 499 (client closed request): recorded in the audit, never seen by the client that left.
+  'err.request.aborted': { httpStatus: 499, message: 'The client closed the connection before the answer was ready', ackCode: 'err.request.bad' },
 
   // Spec header reason codes.
   'rjct.version.invalid': bad('Invalid protocol version'),
@@ -151,6 +153,7 @@ const CATALOGUE = {
   'rjct.attribute.invalid': bad('Unknown or not allowed attribute'),
   'rjct.record_type.invalid': bad('Unknown record type'),
   'rjct.verify_criteria.invalid': bad('Invalid verify criteria'),
+  'rjct.search.timeout': bad('The search took longer than the server allows'),
   'rjct.agreement.not_covered': { httpStatus: 403, message: 'The data-sharing agreement does not cover this request', ackCode: 'err.request.forbidden' },
 } as const satisfies Record<string, CodeInfo>;
 
