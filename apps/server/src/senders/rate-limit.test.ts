@@ -53,8 +53,8 @@ test('senders rate-limit sets, lifts and resets a per-sender limit, which then a
     cli('senders', 'rate-limit', strict.senderId, '--per-minute', '0'),
   ]);
   assert.equal(set.code, 0, set.stderr);
-  assert.equal(set.stdout.trim(), `sender ${strict.senderId}: at most 1 request per minute (its own)`);
-  assert.equal(lifted.stdout.trim(), `sender ${free.senderId}: no rate limit (its own)`);
+  assert.equal(set.stdout.trim(), `sender ${strict.senderId}: at most 1 request per minute (set for this sender)`);
+  assert.equal(lifted.stdout.trim(), `sender ${free.senderId}: no rate limit (set for this sender)`);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /^error: no sender no-such-sender$/m);
   assert.equal(zero.code, 1);

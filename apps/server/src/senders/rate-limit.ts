@@ -13,7 +13,7 @@ export const effectiveRateLimit = (sender: Pick<Sender, 'rateLimitPerMinute'>, d
 export function describeRateLimit(sender: Pick<Sender, 'rateLimitPerMinute'>, defaultPerMinute: number): string {
   const limit = effectiveRateLimit(sender, defaultPerMinute);
   const amount = limit ? `at most ${limit} request${limit === 1 ? '' : 's'} per minute` : 'no rate limit';
-  return sender.rateLimitPerMinute === null || sender.rateLimitPerMinute === undefined ? `${amount} (the default, RATE_LIMIT_PER_MINUTE)` : `${amount} (its own)`;
+  return sender.rateLimitPerMinute === null || sender.rateLimitPerMinute === undefined ? `${amount} (the default, RATE_LIMIT_PER_MINUTE)` : `${amount} (set for this sender)`;
 }
 
 /**
