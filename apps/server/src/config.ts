@@ -37,6 +37,11 @@ const schema = z.object({
   DELIVERY_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).default(5),
   DELIVERY_PAUSE_SECONDS: z.coerce.number().min(0).default(600),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  SYNC_MAX_ITEMS: z.coerce.number().int().min(1).default(100),
+  SYNC_MAX_RECORDS: z.coerce.number().int().min(1).default(10_000),
+  SYNC_MAX_IN_FLIGHT_PER_SENDER: z.coerce.number().int().min(1).default(4),
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -82,6 +87,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       pauseSeconds: c.DELIVERY_PAUSE_SECONDS,
     },
     workerConcurrency: c.WORKER_CONCURRENCY,
+    /** What one sync request may cost; larger work goes to the async endpoints. */
+    sync: {
+      maxItems: c.SYNC_MAX_ITEMS,
+      maxRecords: c.SYNC_MAX_RECORDS,
+      maxInFlightPerSender: c.SYNC_MAX_IN_FLIGHT_PER_SENDER,
+      statementTimeoutMs: c.STATEMENT_TIMEOUT_MS,
+    },
+    /** Requests per minute for senders without a limit of their own; 0 means none. */
+    rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     tokenTtlSeconds: c.TOKEN_TTL_SECONDS,
     keyOverlapSeconds: c.KEY_OVERLAP_SECONDS,
   };

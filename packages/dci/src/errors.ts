@@ -108,7 +108,6 @@ const CATALOGUE = {
   'err.request.malformed_json': bad('The request body is not valid JSON'),
   'err.request.unsupported_encoding': bad('Content-Encoding must be identity, gzip, deflate or br', 415),
   'err.request.unreadable_body': bad('The request body could not be read (bad compression, length or UTF-8)'),
-  'err.request.aborted': bad('The client closed the connection before the request was complete'),
   'err.request.too_deep': bad('The JSON nests too deeply'),
   'err.request.value_too_long': bad('A string or identifier in the request is too long'),
   'err.request.invalid_string': bad('Strings must not contain U+0000 or unpaired surrogates'),
@@ -122,6 +121,8 @@ const CATALOGUE = {
   'err.rate_limited': { httpStatus: 429, message: 'Rate limit exceeded', ackCode: 'err.request.too_many_requests' },
   'err.quota.exceeded': { httpStatus: 429, message: "The data-sharing agreement's daily quota is used up", ackCode: 'err.request.too_many_requests' },
   'err.internal': { httpStatus: 500, message: 'Internal error', ackCode: 'err.service.unavailable' },
+  // 499 (client closed request): recorded in the audit, never seen by the client that left.
+  'err.request.aborted': { httpStatus: 499, message: 'The client closed the connection before the exchange was complete', ackCode: 'err.request.bad' },
 
   // Spec header reason codes.
   'rjct.version.invalid': bad('Invalid protocol version'),
@@ -158,6 +159,7 @@ const CATALOGUE = {
   'rjct.attribute.invalid': bad('Unknown or not allowed attribute'),
   'rjct.record_type.invalid': bad('Unknown record type'),
   'rjct.verify_criteria.invalid': bad('Invalid verify criteria'),
+  'rjct.search.timeout': bad('The search took longer than the server allows'),
   'rjct.agreement.not_covered': { httpStatus: 403, message: 'The data-sharing agreement does not cover this request', ackCode: 'err.request.forbidden' },
   'rjct.attribute.not_visible': {
     httpStatus: 403,

@@ -14,6 +14,8 @@ export interface DciCall<M = Record<string, unknown>> {
   correlationId: string;
   /** The data-sharing agreement the request was admitted under. */
   agreement: AgreementTerms;
+  /** Aborted when the client goes away before its answer is ready: the work stops. */
+  signal: AbortSignal;
 }
 
 /** What a handler answers: a sync response message, or work to do after the ACK. */
@@ -37,6 +39,8 @@ export interface DciEndpoint {
   responseAction: string;
   /** Name of the array in the message whose length header.total_count must equal. */
   itemsField: string;
+  /** Answers in the HTTP response, so bounded by the sync limits (items per request, requests in flight per sender). */
+  sync?: boolean;
   /** Compact form: the body is translated into a standard, unsigned envelope first. */
   compact?: boolean;
   toEnvelope?: (body: unknown) => Record<string, unknown>;

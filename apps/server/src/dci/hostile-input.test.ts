@@ -222,7 +222,7 @@ test('a client that hangs up while sending its body is audited err.request.abort
     await sleep(50);
     rows = (await server.ctx.db.pool.query(`SELECT reason_code, http_status FROM dci_transaction WHERE reason_code = 'err.request.aborted'`)).rows;
   }
-  assert.deepEqual(rows, [{ reason_code: 'err.request.aborted', http_status: 400 }]);
+  assert.deepEqual(rows, [{ reason_code: 'err.request.aborted', http_status: 499 }]);
   assert.equal((await auditCount()) - before, 1);
 });
 

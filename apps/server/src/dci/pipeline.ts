@@ -8,11 +8,12 @@ import { consumeDailyQuota } from '../agreements/quota.js';
 import { authenticateBearer } from '../auth/bearer.js';
 import type { AppContext } from '../context.js';
 import { withTransaction } from '../database.js';
-import { enforceRateLimit } from '../senders/rate-limit.js';
+import { enforceRateLimit, holdSyncSlot } from '../senders/rate-limit.js';
 import { senderPublicKey } from '../senders/sender-auth.js';
 import { claimMessageId, inOrmTransaction, recordTransaction, type AuditEntry, type SqlClient } from '../transactions/audit.js';
 import type { DciCall, DciEndpoint } from './call.js';
 import { checkHeader } from './header-rules.js';
+import { clientGoneSignal } from './client-gone.js';
 import { bodyDigest, readingError } from './request-body.js';
 import { signedResponse } from './responses.js';
 
@@ -35,7 +36,7 @@ export function dciHandler(ctx: AppContext, endpoint: DciEndpoint): RequestHandl
   return async (req, res) => {
     const trace: Trace = { started: performance.now(), correlationId: randomUUID() };
     try {
-      const call = await admit(ctx, endpoint, req, trace);
+      const call = await admit(ctx, endpoint, req, res, trace);
       const result = await endpoint.handle(call);
       if (Boolean(endpoint.writes) !== (result.kind === 'write')) throw new Error(`${endpoint.path}: a registry write must be declared (writes) and answered (kind 'write') alike`);
       if (result.kind === 'sync') {
@@ -72,10 +73,11 @@ export const onlyPost: RequestHandler = (req, res, next) => {
   next(new DciError('err.request.method_not_allowed', `${req.method} is not allowed here; this endpoint only accepts POST`));
 };
 
-async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, trace: Trace): Promise<DciCall> {
+async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace): Promise<DciCall> {
   const { sender, scopes } = await authenticateBearer(ctx, req.headers.authorization);
   trace.sender = sender;
-  await enforceRateLimit(ctx.db.pool, sender);
+  await enforceRateLimit(ctx.db.pool, sender, ctx.config.rateLimitPerMinute);
+  if (endpoint.sync) holdSyncSlot(ctx, sender, res);
   if (!sender.allowedOperations.includes(endpoint.operation)) throw new DciError('err.operation.not_allowed', `Sender ${sender.senderId} may not ${endpoint.operation}`);
   if (!scopes.includes(endpoint.operation)) throw new DciError('err.operation.not_allowed', `The access token's scope does not include ${endpoint.operation}`);
 
@@ -97,7 +99,7 @@ async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, trace
     const items = (body.message as Record<string, unknown> | undefined)?.[endpoint.itemsField];
     await consumeDailyQuota(ctx.db.pool, agreement, sender.senderId, Array.isArray(items) ? items.length : 1);
   }
-  return { ctx, sender, header, message: body.message as Record<string, unknown>, correlationId: trace.correlationId, agreement };
+  return { ctx, sender, header, message: body.message as Record<string, unknown>, correlationId: trace.correlationId, agreement, signal: clientGoneSignal(res) };
 }
 
 async function checkSignature(ctx: AppContext, sender: Sender, envelope: Record<string, unknown>): Promise<void> {
