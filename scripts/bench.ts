@@ -185,7 +185,8 @@ async function main(): Promise<void> {
   await prepareTemplateDatabase(cluster.url);
   process.env[TEST_SERVER_ENV] = cluster.url;
 
-  const server = await startTestServer();
+  // One bench client measures throughput: the per-sender rate and in-flight limits would only cut it short.
+  const server = await startTestServer({ RATE_LIMIT_PER_MINUTE: '0', SYNC_MAX_IN_FLIGHT_PER_SENDER: String(CONCURRENCY) });
   onCleanup('server', () => server.close());
   const { ctx, baseUrl } = server;
   const pool = ctx.db.pool;

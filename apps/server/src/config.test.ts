@@ -32,3 +32,11 @@ test('demo data is on by default only for the embedded database', () => {
 test('empty variables count as unset', () => {
   assert.equal(loadConfig({ DATABASE_URL: '', PORT: '' }).port, 8080);
 });
+
+test('JSON body limits: sensible defaults, bounded settings', () => {
+  assert.deepEqual(loadConfig({}).jsonLimits, { maxDepth: 32, maxStringLength: 16_384, maxIdLength: 128 });
+  assert.deepEqual(loadConfig({ JSON_MAX_DEPTH: '64', JSON_MAX_STRING_LENGTH: '100000', MAX_ID_LENGTH: '64' }).jsonLimits, { maxDepth: 64, maxStringLength: 100_000, maxIdLength: 64 });
+  // An id longer than 500 characters could no longer be indexed (PostgreSQL's btree row limit).
+  assert.throws(() => loadConfig({ MAX_ID_LENGTH: '5000' }), /MAX_ID_LENGTH/);
+  assert.throws(() => loadConfig({ JSON_MAX_DEPTH: '1000' }), /JSON_MAX_DEPTH/);
+});

@@ -21,6 +21,9 @@ const schema = z.object({
     .optional(),
   RUN_WORKER: booleanFromEnv.default(true),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 1mb or 512kb').default('1mb'),
+  JSON_MAX_DEPTH: z.coerce.number().int().min(8).max(100).default(32),
+  JSON_MAX_STRING_LENGTH: z.coerce.number().int().min(256).default(16_384),
+  MAX_ID_LENGTH: z.coerce.number().int().min(36).max(500).default(128),
   RECEIVER_ID: z.string().min(1).default('dci-server'),
   CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).default(300),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
@@ -39,6 +42,11 @@ const schema = z.object({
   STAFF_LOCKOUT_SECONDS: z.coerce.number().int().min(0).default(900),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(15),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5000),
+  SYNC_MAX_ITEMS: z.coerce.number().int().min(1).default(100),
+  SYNC_MAX_RECORDS: z.coerce.number().int().min(1).default(10_000),
+  SYNC_MAX_IN_FLIGHT_PER_SENDER: z.coerce.number().int().min(1).default(4),
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -69,6 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     masterKey: c.MASTER_KEY,
     runWorker: c.RUN_WORKER,
     bodyLimit: c.BODY_LIMIT,
+    // Checked on every DCI body right after parsing, before any handler work (ids: message_id, transaction_id, reference_id, ...).
+    jsonLimits: { maxDepth: c.JSON_MAX_DEPTH, maxStringLength: c.JSON_MAX_STRING_LENGTH, maxIdLength: c.MAX_ID_LENGTH },
     receiverId: c.RECEIVER_ID,
     clockSkewSeconds: c.CLOCK_SKEW_SECONDS,
     maxPageSize: c.MAX_PAGE_SIZE,
@@ -84,6 +94,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     workerConcurrency: c.WORKER_CONCURRENCY,
     staff: { sessionTtlSeconds: c.STAFF_SESSION_TTL_SECONDS, maxFailedLogins: c.STAFF_MAX_FAILED_LOGINS, lockoutSeconds: c.STAFF_LOCKOUT_SECONDS },
     graphql: { maxDepth: c.GRAPHQL_MAX_DEPTH, maxCost: c.GRAPHQL_MAX_COST },
+    /** What one sync request may cost; larger work goes to the async endpoints. */
+    sync: {
+      maxItems: c.SYNC_MAX_ITEMS,
+      maxRecords: c.SYNC_MAX_RECORDS,
+      maxInFlightPerSender: c.SYNC_MAX_IN_FLIGHT_PER_SENDER,
+      statementTimeoutMs: c.STATEMENT_TIMEOUT_MS,
+    },
+    /** Requests per minute for senders without a limit of their own; 0 means none. */
+    rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     tokenTtlSeconds: c.TOKEN_TTL_SECONDS,
     keyOverlapSeconds: c.KEY_OVERLAP_SECONDS,
   };

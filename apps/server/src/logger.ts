@@ -1,15 +1,30 @@
-import { pino, stdSerializers, type Logger } from 'pino';
+import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string): Logger {
-  return pino({
+/** Our logger; `destination` (tests) replaces stdout. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
-    // Readable lines in a terminal; JSON lines everywhere else (files, containers, CI).
-    ...(process.stdout.isTTY && !process.env.CI ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } } : {}),
     serializers: { err: errorWithoutClient },
     redact: { paths: ['req.headers.authorization', '*.client_secret', '*.password'], censor: '[redacted]' },
-  });
+  };
+  if (destination) return pino(options, destination);
+  // Readable lines in a terminal; JSON lines everywhere else (files, containers, CI).
+  return pino({ ...options, ...(process.stdout.isTTY && !process.env.CI ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } } : {}) });
+}
+
+/** Credentials that must never reach a log, even when a client wrongly puts them in a URL's query string. */
+const SECRET_PARAMS = /^(client_secret|client_assertion|access_token|refresh_token|password)$/i;
+
+/** pino-http's request serializer, with credentials in the URL and the parsed query masked. */
+export function redactedRequest<R extends { url?: string; query?: unknown }>(req: R): R {
+  const queryAt = req.url?.indexOf('?') ?? -1;
+  if (queryAt < 0) return req;
+  const params = new URLSearchParams(req.url!.slice(queryAt + 1));
+  for (const name of [...params.keys()]) if (SECRET_PARAMS.test(name)) params.set(name, '[redacted]');
+  const query = req.query && typeof req.query === 'object' ? Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, SECRET_PARAMS.test(k) ? '[redacted]' : v])) : req.query;
+  return { ...req, url: `${req.url!.slice(0, queryAt)}?${params}`, query };
 }
 
 /** pg attaches the whole connection (`client`) to its errors: never dump it into a log line. */

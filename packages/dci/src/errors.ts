@@ -106,6 +106,12 @@ const CATALOGUE = {
   'err.request.unsupported_media_type': bad('Content-Type must be application/json', 415),
   'err.request.too_large': bad('The request body is too large', 413),
   'err.request.malformed_json': bad('The request body is not valid JSON'),
+  'err.request.unsupported_encoding': bad('Content-Encoding must be identity, gzip, deflate or br', 415),
+  'err.request.unreadable_body': bad('The request body could not be read (bad compression, length or UTF-8)'),
+  'err.request.too_deep': bad('The JSON nests too deeply'),
+  'err.request.value_too_long': bad('A string or identifier in the request is too long'),
+  'err.request.invalid_string': bad('Strings must not contain U+0000 or unpaired surrogates'),
+  'err.request.method_not_allowed': bad('This endpoint only accepts POST', 405),
   'err.sender.unknown': { httpStatus: 401, message: 'Unknown sender', ackCode: 'err.sender_id.invalid' },
   'err.sender.inactive': { httpStatus: 403, message: 'The sender is not active', ackCode: 'err.request.forbidden' },
   'err.auth.missing_token': { httpStatus: 401, message: 'A bearer token is required', ackCode: 'err.request.unauthorized' },
@@ -115,6 +121,8 @@ const CATALOGUE = {
   'err.rate_limited': { httpStatus: 429, message: 'Rate limit exceeded', ackCode: 'err.request.too_many_requests' },
   'err.quota.exceeded': { httpStatus: 429, message: "The data-sharing agreement's daily quota is used up", ackCode: 'err.request.too_many_requests' },
   'err.internal': { httpStatus: 500, message: 'Internal error', ackCode: 'err.service.unavailable' },
+  // 499 (client closed request): recorded in the audit, never seen by the client that left.
+  'err.request.aborted': { httpStatus: 499, message: 'The client closed the connection before the exchange was complete', ackCode: 'err.request.bad' },
 
   // Spec header reason codes.
   'rjct.version.invalid': bad('Invalid protocol version'),
@@ -151,6 +159,7 @@ const CATALOGUE = {
   'rjct.attribute.invalid': bad('Unknown or not allowed attribute'),
   'rjct.record_type.invalid': bad('Unknown record type'),
   'rjct.verify_criteria.invalid': bad('Invalid verify criteria'),
+  'rjct.search.timeout': bad('The search took longer than the server allows'),
   'rjct.agreement.not_covered': { httpStatus: 403, message: 'The data-sharing agreement does not cover this request', ackCode: 'err.request.forbidden' },
   'rjct.attribute.not_visible': {
     httpStatus: 403,

@@ -37,10 +37,19 @@ function secretCredentials(req: Request, body: Record<string, unknown>): { clien
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon <= 0) return undefined;
-    return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)) };
+    return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
   }
   if (typeof body.client_id === 'string' && typeof body.client_secret === 'string') return { clientId: body.client_id, clientSecret: body.client_secret };
   return undefined;
+}
+
+/** RFC 6749 §2.3.1: Basic credentials are percent-encoded before base64; bad encoding fails authentication. */
+function formDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ClientAuthenticationError('the Basic credentials are not valid form-urlencoded text');
+  }
 }
 
 async function privateKeyJwt(em: EntityManager, pool: pg.Pool, body: Record<string, unknown>, tokenUrl: string): Promise<AuthenticatedClient> {

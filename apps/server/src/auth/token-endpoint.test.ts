@@ -133,3 +133,52 @@ test('a token signed by us but for another audience, or by another key, is refus
   const forged = await client.post('/registry/sync/search', await body(), { token: foreign });
   assert.deepEqual([forged.status, forged.body.errors[0].code], [401, 'err.auth.invalid_token']);
 });
+
+const noStackTrace = (text: string) => assert.doesNotMatch(text, /node_modules|\/work\/|\.ts:\d+|\bat \S+ \(|<html/i, 'no stack trace, file path or HTML page');
+
+async function expectOAuthError(res: Response, status: number, error: string) {
+  const text = await res.text();
+  assert.equal(res.status, status, text);
+  assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+  noStackTrace(text);
+  assert.equal((JSON.parse(text) as { error: string }).error, error);
+}
+
+test('Basic credentials with bad percent-encoding → 401 invalid_client JSON (was 500 with an HTML URIError stack trace)', async () => {
+  await expectOAuthError(await form({ grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from('abc%:%E0%A4%A').toString('base64')}` }), 401, 'invalid_client');
+});
+
+test('unreadable token requests get RFC 6749 JSON errors: body over 16 KB, charset=utf-7, bad gzip, unknown encoding, GET', async () => {
+  const post = (body: string, headers: Record<string, string>) => fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+  await expectOAuthError(await post(`grant_type=client_credentials&pad=${'x'.repeat(17 * 1024)}`, {}), 413, 'invalid_request');
+  await expectOAuthError(await post('grant_type=client_credentials', { 'content-type': 'application/x-www-form-urlencoded; charset=utf-7' }), 415, 'invalid_request');
+  await expectOAuthError(await post('not gzip', { 'content-encoding': 'gzip' }), 400, 'invalid_request');
+  await expectOAuthError(await post('grant_type=client_credentials', { 'content-encoding': 'compress' }), 415, 'invalid_request');
+  const get = await fetch(tokenUrl);
+  assert.equal(get.headers.get('allow'), 'POST');
+  await expectOAuthError(get, 405, 'invalid_request');
+});
+
+test('a client_secret in the token URL query string is refused (RFC 6749 §2.3.1) and never logged in clear', async () => {
+  const lines: string[] = [];
+  const logged = await startTestServer({}, { logTo: { write: (line: string) => void lines.push(line) } });
+  try {
+    const secret = `query-secret-${randomUUID()}`;
+    const res = await fetch(`${logged.baseUrl}/oauth2/client/token?client_id=someone&client_secret=${secret}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    await expectOAuthError(res, 400, 'invalid_request');
+    const assertionInUrl = await fetch(`${logged.baseUrl}/oauth2/client/token?client_assertion=${secret}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    await expectOAuthError(assertionInUrl, 400, 'invalid_request');
+    const requestLines = lines.filter((line) => line.includes('/oauth2/client/token'));
+    assert.equal(requestLines.length, 2, 'both requests were logged');
+    for (const line of requestLines) {
+      assert.ok(!line.includes(secret), `the secret is not in the log: ${line}`);
+      assert.match(line, /\[redacted\]/);
+    }
+  } finally {
+    await logged.close();
+  }
+});

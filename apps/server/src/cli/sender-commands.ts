@@ -1,6 +1,29 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { addSenderKey, createOAuthClient, createSender, DEFAULT_OPERATIONS, findSender, listSenders, OPERATIONS, revokeSenderKey, rotateOAuthClientSecret, setSenderActive, SIGNATURE_SCHEMES, type ClientCredentials, type Operation, type SignatureScheme } from '../senders/senders.js';
+import { describeRateLimit } from '../senders/rate-limit.js';
+import {
+  addSenderKey,
+  createOAuthClient,
+  createSender,
+  DEFAULT_OPERATIONS,
+  findSender,
+  listSenders,
+  OPERATIONS,
+  revokeSenderKey,
+  rotateOAuthClientSecret,
+  setSenderActive,
+  setSenderRateLimit,
+  SIGNATURE_SCHEMES,
+  type ClientCredentials,
+  type Operation,
+  type SignatureScheme,
+} from '../senders/senders.js';
 import { collect, isoDate, printJson, printTable, readTextFile, withDatabase } from './cli-support.js';
+
+function requestsPerMinute(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of requests per minute, at least 1 (use --unlimited for none)');
+  return n;
+}
 
 function operationList(value: string): Operation[] {
   const names = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -88,6 +111,22 @@ export function addSenderCommands(program: Command): void {
         }),
       );
   }
+
+  senders
+    .command('rate-limit')
+    .description("show or set how many requests per minute a sender may make (over it: 429 with Retry-After)")
+    .argument('<sender_id>')
+    .addOption(new Option('--per-minute <n>', 'its own limit').argParser(requestsPerMinute).conflicts(['unlimited', 'default']))
+    .addOption(new Option('--unlimited', 'no limit for this sender').conflicts('default'))
+    .option('--default', 'follow RATE_LIMIT_PER_MINUTE again')
+    .action((senderId: string, options: { perMinute?: number; unlimited?: boolean; default?: boolean }) =>
+      withDatabase(async ({ db, config }) => {
+        const em = db.orm.em.fork();
+        const change = options.perMinute ?? (options.unlimited ? 0 : options.default ? null : undefined);
+        const sender = change === undefined ? await findSender(em, senderId) : await setSenderRateLimit(em, senderId, change);
+        console.log(`sender ${senderId}: ${describeRateLimit(sender, config.rateLimitPerMinute)}`);
+      }),
+    );
 
   senders
     .command('add-key')

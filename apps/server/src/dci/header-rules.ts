@@ -9,7 +9,7 @@ const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
 /**
  * The header rules, checked before the full schema so that each fault gets its own code:
  * version, action, sender_id, receiver_id, message_ts (with a zone, within the clock window)
- * and total_count against the number of items.
+ * and total_count against the number of items (at most SYNC_MAX_ITEMS on sync endpoints).
  */
 export function checkHeader(config: Config, endpoint: DciEndpoint, sender: Sender, envelope: Record<string, unknown>, now = Date.now()): void {
   const header = envelope.header as Record<string, unknown> | undefined;
@@ -33,5 +33,8 @@ export function checkHeader(config: Config, endpoint: DciEndpoint, sender: Sende
   const count = Array.isArray(items) ? items.length : items && typeof items === 'object' ? 1 : undefined;
   if (count !== undefined && header.total_count !== count) {
     throw new DciError('rjct.total_count.invalid', `header.total_count is ${JSON.stringify(header.total_count)} but message.${endpoint.itemsField} has ${count}`);
+  }
+  if (endpoint.sync && count !== undefined && count > config.sync.maxItems) {
+    throw new DciError('rjct.total_count.limit_exceeded', `A sync request may carry at most ${config.sync.maxItems} items (this one has ${count}): split it, or send it to the async endpoint, which answers by callback`);
   }
 }

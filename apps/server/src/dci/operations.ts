@@ -41,6 +41,8 @@ export interface OperationRequest {
   mode: 'sync' | 'async';
   /** Known on the sync path; the async job looks it up again (it may have changed since the ACK). */
   agreement?: AgreementTerms;
+  /** Sync path: aborted when the client has gone, so the remaining work is skipped. */
+  signal?: AbortSignal;
 }
 
 /** How many items a message carries (header.total_count). */
@@ -55,10 +57,11 @@ export function syncEndpoint(op: DciOperation): DciEndpoint {
   return {
     ...base(op),
     path: op.syncPath,
+    sync: true,
     // Our sync variants of async-only spec paths (e.g. subscribe) follow the async path's schema.
     schemaPath: isRequestPath(op.syncPath) ? op.syncPath : op.asyncPath,
     async handle(call: DciCall): Promise<HandlerResult> {
-      const request = { senderId: call.sender.senderId, senderUri: call.header.sender_uri ?? null, message: call.message, correlationId: call.correlationId, mode: 'sync' as const, agreement: call.agreement };
+      const request = { senderId: call.sender.senderId, senderUri: call.header.sender_uri ?? null, message: call.message, correlationId: call.correlationId, mode: 'sync' as const, agreement: call.agreement, signal: call.signal };
       return { kind: 'sync', message: await op.answer(call.ctx, request), totalCount: itemCount(op, call.message) };
     },
   };

@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { ackBody, DciError, errorBody, validateRequest, verifyEnvelope, type MsgHeader } from '@dci-server/dci';
 import type { Sender } from '@dci-server/db';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { findAgreement } from '../agreements/agreements.js';
 import { consumeDailyQuota } from '../agreements/quota.js';
 import { authenticateBearer } from '../auth/bearer.js';
 import type { AppContext } from '../context.js';
 import { withTransaction } from '../database.js';
-import { enforceRateLimit } from '../senders/rate-limit.js';
+import { enforceRateLimit, holdSyncSlot } from '../senders/rate-limit.js';
 import { senderPublicKey } from '../senders/sender-auth.js';
-import { claimMessageId, recordTransaction, type AuditEntry } from '../transactions/audit.js';
+import { claimMessageId, inOrmTransaction, recordTransaction, type AuditEntry, type SqlClient } from '../transactions/audit.js';
 import type { DciCall, DciEndpoint } from './call.js';
 import { checkHeader } from './header-rules.js';
+import { clientGoneSignal } from './client-gone.js';
+import { bodyDigest, readingError } from './request-body.js';
 import { signedResponse } from './responses.js';
 
 /** Per-request state the audit record is built from, filled in as the request moves along. */
@@ -33,13 +36,14 @@ export function dciHandler(ctx: AppContext, endpoint: DciEndpoint): RequestHandl
   return async (req, res) => {
     const trace: Trace = { started: performance.now(), correlationId: randomUUID() };
     try {
-      const call = await admit(ctx, endpoint, req, trace);
+      const call = await admit(ctx, endpoint, req, res, trace);
       const result = await endpoint.handle(call);
+      if (Boolean(endpoint.writes) !== (result.kind === 'write')) throw new Error(`${endpoint.path}: a registry write must be declared (writes) and answered (kind 'write') alike`);
       if (result.kind === 'sync') {
         const envelope = await signedResponse(ctx, call, endpoint.responseAction, result.message, result.totalCount);
         await finish(ctx, endpoint, req, res, trace, { httpStatus: 200, body: envelope, dciStatus: 'succ' });
-      } else if (result.kind === 'ack') {
-        await finish(ctx, endpoint, req, res, trace, { httpStatus: 200, body: ackBody(trace.correlationId), dciStatus: 'succ' });
+      } else if (result.kind === 'write') {
+        await commitWithAudit(ctx, endpoint, req, res, trace, call, result.apply);
       } else {
         await acceptAsync(ctx, endpoint, req, res, trace, result.job, { ...result.payload, correlationId: trace.correlationId }, result.totalCount);
       }
@@ -49,30 +53,31 @@ export function dciHandler(ctx: AppContext, endpoint: DciEndpoint): RequestHandl
   };
 }
 
-/** Express error middleware for failures before our handler runs (body too large, bad JSON). */
+/** Express error middleware for failures before our handler runs (reading, decoding, parsing or checking the body, wrong method). */
 export function dciTransportErrors(ctx: AppContext, endpoint: DciEndpoint) {
   return async (error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const type = (error as { type?: string }).type;
-    const dciError =
-      type === 'entity.too.large'
-        ? new DciError('err.request.too_large', `The request body is larger than ${ctx.config.bodyLimit}`)
-        : type === 'entity.parse.failed'
-          ? new DciError('err.request.malformed_json', `The request body is not valid JSON: ${(error as Error).message}`)
-          : error;
-    await fail(ctx, endpoint, req, res, { started: performance.now(), correlationId: randomUUID() }, dciError);
+    const trace: Trace = { started: performance.now(), correlationId: randomUUID() };
+    // A refused body still names its message and transaction in the audit record, when it has them.
+    const body = req.body as { header?: unknown; message?: unknown } | undefined;
+    if (body && typeof body === 'object' && !endpoint.compact) {
+      if (body.header && typeof body.header === 'object') trace.header = body.header as Partial<MsgHeader>;
+      if (body.message && typeof body.message === 'object') trace.message = body.message as Record<string, unknown>;
+    }
+    await fail(ctx, endpoint, req, res, trace, readingError(error, ctx.config.bodyLimit));
   };
 }
 
-/** Refuses anything but JSON before the body is read. */
-export const requireJson: RequestHandler = (req, _res, next) => {
-  if (!req.is('application/json')) return next(new DciError('err.request.unsupported_media_type', `Content-Type must be application/json, not ${req.headers['content-type'] ?? 'missing'}`));
-  next();
+/** A DCI endpoint asked with another method than POST: 405, audited like any refusal. */
+export const onlyPost: RequestHandler = (req, res, next) => {
+  res.set('Allow', 'POST');
+  next(new DciError('err.request.method_not_allowed', `${req.method} is not allowed here; this endpoint only accepts POST`));
 };
 
-async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, trace: Trace): Promise<DciCall> {
+async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace): Promise<DciCall> {
   const { sender, scopes } = await authenticateBearer(ctx, req.headers.authorization);
   trace.sender = sender;
-  await enforceRateLimit(ctx.db.pool, sender);
+  await enforceRateLimit(ctx.db.pool, sender, ctx.config.rateLimitPerMinute);
+  if (endpoint.sync) holdSyncSlot(ctx, sender, res);
   if (!sender.allowedOperations.includes(endpoint.operation)) throw new DciError('err.operation.not_allowed', `Sender ${sender.senderId} may not ${endpoint.operation}`);
   if (!scopes.includes(endpoint.operation)) throw new DciError('err.operation.not_allowed', `The access token's scope does not include ${endpoint.operation}`);
 
@@ -87,15 +92,14 @@ async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, trace
   if (!endpoint.compact) await checkSignature(ctx, sender, body);
   // No agreement, no data: every operation needs one valid now.
   const agreement = await findAgreement(ctx.db.pool, sender.senderId);
-  if (!(await claimMessageId(ctx.db.pool, sender.senderId, header.message_id))) {
-    throw new DciError('rjct.message_id.duplicate', `message_id ${header.message_id} was already received from ${sender.senderId}`);
-  }
+  // A registry write claims its message_id in its own transaction: if it fails, the sender's retry is not a replay.
+  if (!endpoint.writes) await claimOnce(ctx.db.pool, sender, header);
   // Items count against the agreement's daily quota (after the replay check: a replay costs nothing).
   if (endpoint.operation === 'search' || endpoint.operation === 'verify') {
     const items = (body.message as Record<string, unknown> | undefined)?.[endpoint.itemsField];
     await consumeDailyQuota(ctx.db.pool, agreement, sender.senderId, Array.isArray(items) ? items.length : 1);
   }
-  return { ctx, sender, header, message: body.message as Record<string, unknown>, correlationId: trace.correlationId, agreement };
+  return { ctx, sender, header, message: body.message as Record<string, unknown>, correlationId: trace.correlationId, agreement, signal: clientGoneSignal(res) };
 }
 
 async function checkSignature(ctx: AppContext, sender: Sender, envelope: Record<string, unknown>): Promise<void> {
@@ -117,6 +121,24 @@ async function acceptAsync(ctx: AppContext, endpoint: DciEndpoint, req: Request,
     await client.query('SELECT graphile_worker.add_job($1, $2::json, max_attempts => 5)', [job, JSON.stringify({ ...payload, auditId })]);
   });
   res.status(202).json(body);
+}
+
+async function claimOnce(db: SqlClient, sender: Sender, header: MsgHeader): Promise<void> {
+  if (!(await claimMessageId(db, sender.senderId, header.message_id))) {
+    throw new DciError('rjct.message_id.duplicate', `message_id ${header.message_id} was already received from ${sender.senderId}`);
+  }
+}
+
+/** A registry change, its message_id claim and its audit record commit together, or none does; then the ACK. */
+async function commitWithAudit(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, call: DciCall, apply: (em: EntityManager) => Promise<void>) {
+  const body = ackBody(trace.correlationId);
+  await ctx.db.orm.em.fork().transactional(async (em) => {
+    const sql = inOrmTransaction(em);
+    await claimOnce(sql, call.sender, call.header);
+    await apply(em);
+    await recordTransaction(sql, auditEntry(endpoint, req, trace, 200, body, 'succ'));
+  });
+  res.status(200).json(body);
 }
 
 async function fail(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, error: unknown) {
@@ -149,6 +171,7 @@ function auditEntry(endpoint: DciEndpoint, req: Request, trace: Trace, httpStatu
     operation: endpoint.operation,
     endpoint: endpoint.path,
     request: req.body,
+    requestSha256: bodyDigest(req),
     response,
     httpStatus,
     dciStatus,
@@ -157,4 +180,4 @@ function auditEntry(endpoint: DciEndpoint, req: Request, trace: Trace, httpStatu
   };
 }
 
-const stringOrNull = (v: unknown) => (typeof v === 'string' ? v.slice(0, 200) : null);
+const stringOrNull = (v: unknown) => (typeof v === 'string' ? v : null);

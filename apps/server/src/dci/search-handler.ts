@@ -3,7 +3,9 @@ import { findAgreement, type AgreementTerms } from '../agreements/agreements.js'
 import { applyFieldRules } from '../agreements/apply-field-rules.js';
 import { authorizeSearch } from '../agreements/authorize.js';
 import type { AppContext } from '../context.js';
-import { countRecords, searchPages, searchRegistry } from '../registry/search.js';
+import { withBoundedQueries } from '../registry/bounded-queries.js';
+import { countRecords, pageRecordCount, searchPage, searchPages, searchRegistry } from '../registry/search.js';
+import type { DciRecord } from '../registry/records.js';
 import { itemRejection } from './item-errors.js';
 import type { DciOperation, OperationRequest } from './operations.js';
 
@@ -23,14 +25,34 @@ function compile(ctx: AppContext, agreement: AgreementTerms, item: SearchRequest
 /** Pages bigger than a chunk are not held in memory: they go out in chunk callbacks (async only). */
 const streamed = (ctx: AppContext, compiled: CompiledSearch, mode: OperationRequest['mode']) => mode === 'async' && compiled.page.size > ctx.config.asyncChunkSize;
 
+/**
+ * A sync item's page, within what is left of the answer's record budget (SYNC_MAX_RECORDS) and
+ * under the request's statement timeout; the page is only fetched once its size is known to fit.
+ */
+async function boundedPage(ctx: AppContext, compiled: CompiledSearch, recordsLeft: number, signal: AbortSignal | undefined): Promise<{ totalCount: number; records: DciRecord[] }> {
+  return withBoundedQueries(ctx.db.pool, { statementTimeoutMs: ctx.config.sync.statementTimeoutMs, signal }, async (db) => {
+    const totalCount = await countRecords(db, compiled);
+    const size = pageRecordCount(compiled, totalCount);
+    if (size > recordsLeft) {
+      throw new DciError(
+        'rjct.search.too_many_records_found',
+        `This page holds ${size} records, but a sync answer may hold at most ${ctx.config.sync.maxRecords} in all (${recordsLeft} left for this item): ask for smaller pages (pagination.page_size), or use the async endpoint`,
+      );
+    }
+    signal?.throwIfAborted();
+    return { totalCount, records: await searchPage(db, compiled) };
+  });
+}
+
 /** Answers one search_request item; a bad item is rejected on its own, the others still answer. */
-async function answerSearchItem(ctx: AppContext, agreement: AgreementTerms, item: SearchRequestItem, mode: OperationRequest['mode']): Promise<SearchResponseItem> {
+async function answerSearchItem(ctx: AppContext, agreement: AgreementTerms, item: SearchRequestItem, request: Pick<OperationRequest, 'mode' | 'signal'>, recordsLeft: number): Promise<SearchResponseItem> {
+  const { mode, signal } = request;
   const base = { reference_id: item.reference_id, timestamp: new Date().toISOString() };
   try {
     const { compiled, regType, criteria } = compile(ctx, agreement, item, mode);
     const pagination = (total: number) => ({ page_size: compiled.page.size, page_number: compiled.page.number, total_count: total });
     if (streamed(ctx, compiled, mode)) return { ...base, status: 'succ', pagination: pagination(await countRecords(ctx.db.pool, compiled)) };
-    const { totalCount, records } = await searchRegistry(ctx.db.pool, compiled);
+    const { totalCount, records } = mode === 'sync' ? await boundedPage(ctx, compiled, recordsLeft, signal) : await searchRegistry(ctx.db.pool, compiled);
     return {
       ...base,
       status: 'succ',
@@ -39,6 +61,7 @@ async function answerSearchItem(ctx: AppContext, agreement: AgreementTerms, item
       ...(item.locale ? { locale: item.locale } : {}),
     };
   } catch (error) {
+    signal?.throwIfAborted(); // the client has gone: no item answers, the request stops
     if (!(error instanceof DciError)) throw error;
     return { ...base, status: 'rjct', ...itemRejection(error, 'search') };
   }
@@ -53,11 +76,19 @@ export const searchOperation: DciOperation = {
   syncPath: '/registry/sync/search',
   asyncPath: '/registry/search',
   job: 'dci-async-search',
-  async answer(ctx, { senderId, message, correlationId, mode, agreement: known }) {
+  async answer(ctx, request) {
+    const { senderId, message, correlationId, agreement: known, signal } = request;
     const { transaction_id, search_request } = message as { transaction_id: string; search_request: SearchRequestItem[] };
     const agreement = known ?? (await findAgreement(ctx.db.pool, senderId));
     const items: SearchResponseItem[] = [];
-    for (const item of search_request) items.push(await answerSearchItem(ctx, agreement, item, mode));
+    // Sync answers share one record budget; async ones page or stream instead.
+    let recordsLeft = request.mode === 'sync' ? ctx.config.sync.maxRecords : Infinity;
+    for (const item of search_request) {
+      signal?.throwIfAborted();
+      const answered = await answerSearchItem(ctx, agreement, item, request, recordsLeft);
+      recordsLeft -= answered.data?.reg_records.length ?? 0;
+      items.push(answered);
+    }
     return { transaction_id, correlation_id: correlationId, search_response: items };
   },
 

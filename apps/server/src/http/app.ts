@@ -8,7 +8,9 @@ import { tokenRoutes } from '../auth/token-endpoint.js';
 import { dciRoutes } from '../dci/routes.js';
 import { graphqlRoutes } from '../graphql/server.js';
 import { publishedKeys } from '../keys/server-keys.js';
+import { redactedRequest } from '../logger.js';
 import { docsRoutes } from './docs.js';
+import { finalErrorHandler, isDatabaseUnavailable, jsonError, notFound } from './errors.js';
 import { healthRoutes } from './health.js';
 
 const ADMIN_DIST = path.resolve(fileURLToPath(import.meta.url), '../../../../admin/dist');
@@ -17,7 +19,7 @@ export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(pinoHttp({ logger: ctx.logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' } }));
+  app.use(pinoHttp({ logger: ctx.logger, serializers: { req: redactedRequest }, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' } }));
   app.use(healthRoutes(ctx));
   app.use(tokenRoutes(ctx));
   app.use(dciRoutes(ctx));
@@ -25,7 +27,13 @@ export function createApp(ctx: AppContext): Express {
   app.use(docsRoutes());
 
   app.get('/.well-known/jwks.json', async (_req, res) => {
-    res.json({ keys: await publishedKeys(ctx.db.orm.em.fork(), ctx.config.keyOverlapSeconds) });
+    try {
+      res.json({ keys: await publishedKeys(ctx.db.orm.em.fork(), ctx.config.keyOverlapSeconds) });
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      res.set('Retry-After', '5');
+      jsonError(res, 503, 'unavailable', 'The keys cannot be read while the database is unavailable; try again later');
+    }
   });
 
   app.get('/', (_req, res) => {
@@ -36,8 +44,10 @@ export function createApp(ctx: AppContext): Express {
     app.use('/admin', express.static(ADMIN_DIST, { index: 'index.html' }));
     app.get('/admin/{*rest}', (_req, res) => res.sendFile(path.join(ADMIN_DIST, 'index.html')));
   } else {
-    app.get('/admin', (_req, res) => res.status(503).type('text').send('The console is not built: run npm run build -w @dci-server/admin'));
+    app.get('/admin', (_req, res) => jsonError(res, 503, 'unavailable', 'The console is not built: run npm run build -w @dci-server/admin'));
   }
+  app.use(notFound(app));
+  app.use(finalErrorHandler(ctx.logger));
   return app;
 }
 

@@ -1,4 +1,5 @@
 import { DciError } from '@dci-server/dci';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DciEndpoint, HandlerResult } from '../dci/call.js';
 import { parseRecord } from '../registry/record-input.js';
 import { recordEvent, upsertGroup, upsertPerson } from '../registry/registry-writes.js';
@@ -15,7 +16,8 @@ const DECLARED_EVENTS = new Set(['LiveBirth', 'Marriage', 'Divorce', 'NewHouseHo
 /**
  * `/registry/notify`: a sender allowed `notify` (e.g. a civil registry reporting a death) pushes
  * records; they are applied to the registry in one transaction, writing outbox events, which in
- * turn notify our own subscribers. All or nothing: a bad event refuses the whole message.
+ * turn notify our own subscribers. All or nothing: a bad event refuses the whole message, and the
+ * changes commit only with the call's audit record.
  */
 export const inboundNotify: DciEndpoint = {
   path: '/registry/notify',
@@ -25,24 +27,26 @@ export const inboundNotify: DciEndpoint = {
   action: 'notify',
   responseAction: 'on-notify',
   itemsField: 'notify_event',
+  writes: true,
   async handle(call): Promise<HandlerResult> {
     const events = (call.message as { notify_event: NotifyEvent[] }).notify_event;
-    await call.ctx.db.orm.em.fork().transactional(async (em) => {
-      for (const event of events) {
-        const eventType = event.data.reg_event_type ? normalizeEventType(event.data.reg_event_type) : undefined;
-        const records = Array.isArray(event.data.reg_records) ? event.data.reg_records : [event.data.reg_records];
-        for (const raw of records) {
-          let record;
-          try {
-            record = parseRecord(raw);
-          } catch (error) {
-            throw new DciError('err.request.bad', `notify_event ${event.reference_id}: ${(error as Error).message}`);
-          }
-          const { entity } = record.kind === 'Group' ? await upsertGroup(em, record.group) : await upsertPerson(em, record.person);
-          if (eventType && DECLARED_EVENTS.has(eventType)) recordEvent(em, eventType, record.kind, entity.id);
-        }
-      }
-    });
-    return { kind: 'ack' };
+    return { kind: 'write', apply: (em) => applyEvents(em, events) };
   },
 };
+
+async function applyEvents(em: EntityManager, events: NotifyEvent[]): Promise<void> {
+  for (const event of events) {
+    const eventType = event.data.reg_event_type ? normalizeEventType(event.data.reg_event_type) : undefined;
+    const records = Array.isArray(event.data.reg_records) ? event.data.reg_records : [event.data.reg_records];
+    for (const raw of records) {
+      let record;
+      try {
+        record = parseRecord(raw);
+      } catch (error) {
+        throw new DciError('err.request.bad', `notify_event ${event.reference_id}: ${(error as Error).message}`);
+      }
+      const { entity } = record.kind === 'Group' ? await upsertGroup(em, record.group) : await upsertPerson(em, record.person);
+      if (eventType && DECLARED_EVENTS.has(eventType)) recordEvent(em, eventType, record.kind, entity.id);
+    }
+  }
+}

@@ -7,11 +7,14 @@ import { postJson } from './post-json.js';
 
 let server: http.Server;
 let url: string;
+/** Requests that reached the receiver, by path: a refused request must never arrive. */
+const arrived: string[] = [];
 const NONE = { allowLoopback: false, allowInternal: false };
 const LOOPBACK = { allowLoopback: true, allowInternal: false };
 
 before(async () => {
   server = http.createServer((req, res) => {
+    arrived.push(req.url ?? '');
     if (req.url === '/redirect') return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' }).end();
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
@@ -43,4 +46,15 @@ test('redirects are not followed: a 3xx is returned as is', async () => {
 
 test('only http and https', async () => {
   await assert.rejects(postJson('file:///etc/passwd', {}, LOOPBACK), /unsupported scheme/);
+});
+
+test('a kept-alive socket opened for an allowed sender is not reused for a sender refused that address', async () => {
+  const origin = url.replace('127.0.0.1', 'localhost');
+  assert.equal((await postJson(`${origin}/a-1`, {}, LOOPBACK)).status, 200);
+  for (const attempt of [1, 2, 3]) {
+    await assert.rejects(postJson(`${origin}/b-${attempt}`, {}, NONE), /refusing to connect to loopback/, `attempt ${attempt}`);
+    await assert.rejects(postJson(`${url}/b-literal-${attempt}`, {}, NONE), /refusing to connect to loopback/, `attempt ${attempt}`);
+  }
+  assert.equal((await postJson(`${origin}/a-2`, {}, LOOPBACK)).status, 200);
+  assert.deepEqual(arrived.filter((path) => /^\/[ab]-/.test(path)), ['/a-1', '/a-2']);
 });

@@ -14,6 +14,24 @@ export interface PostResult {
 const MAX_BODY = 64 * 1024;
 
 /**
+ * Kept-alive sockets are pooled per address policy: a socket is only ever reused for requests under
+ * the policy its address was checked against when it connected. With one shared pool, a sender
+ * allowed an address would open a socket that a sender refused that address could then reuse,
+ * skipping the check (it runs at connect time).
+ */
+const agents = new Map<string, http.Agent>();
+
+function agentFor(protocol: 'http:' | 'https:', policy: TargetPolicy): http.Agent {
+  const key = `${protocol}${policy.allowLoopback ? ' loopback' : ''}${policy.allowInternal ? ' internal' : ''}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/**
  * POSTs to a sender's endpoint. Every address the name resolves to is checked by our own
  * `lookup` at connect time (so a DNS answer cannot change between check and use), redirects are
  * not followed (a 3xx is a failure), and the whole exchange is bounded by `timeoutMs`.
@@ -29,7 +47,8 @@ export function postForm(url: string, fields: Record<string, string>, policy: Ta
 
 function post(url: string, payload: Buffer, contentType: string, policy: TargetPolicy, headers: Record<string, string>, timeoutMs: number): Promise<PostResult> {
   const target = new URL(url);
-  if (target.protocol !== 'https:' && target.protocol !== 'http:') return Promise.reject(new Error(`unsupported scheme ${target.protocol}`));
+  const protocol = target.protocol;
+  if (protocol !== 'https:' && protocol !== 'http:') return Promise.reject(new Error(`unsupported scheme ${protocol}`));
   const lookup: LookupFunction = (hostname, options, callback) => {
     dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 4);
@@ -45,9 +64,9 @@ function post(url: string, payload: Buffer, contentType: string, policy: TargetP
     const literal = target.hostname.replace(/^\[|\]$/g, '');
     const refusedLiteral = /^[\d.]+$|:/.test(literal) ? refusal(literal, policy) : undefined;
     if (refusedLiteral) return reject(new Error(refusedLiteral));
-    const request = (target.protocol === 'https:' ? https : http).request(
+    const request = (protocol === 'https:' ? https : http).request(
       target,
-      { method: 'POST', lookup, headers: { ...headers, 'content-type': contentType, 'content-length': payload.length }, timeout: timeoutMs },
+      { method: 'POST', agent: agentFor(protocol, policy), lookup, headers: { ...headers, 'content-type': contentType, 'content-length': payload.length }, timeout: timeoutMs },
       (res) => {
         let text = '';
         res.setEncoding('utf8');

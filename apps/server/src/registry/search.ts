@@ -4,6 +4,9 @@ import type pg from 'pg';
 import { filterToSql, RECORD_TABLES, sortExpression, sortToSql } from './filter-sql.js';
 import { groupRecord, personRecord, type DciRecord, type GroupRow, type MemberRow, type PersonRow } from './records.js';
 
+/** A pool, or one connection holding a request's bounded transaction (see withBoundedQueries). */
+export type Queryable = pg.Pool | pg.PoolClient;
+
 export interface SearchResult {
   totalCount: number;
   records: DciRecord[];
@@ -23,19 +26,24 @@ const GROUP_COLUMNS = `g.id, g.identifier_type, g.identifier_value, g.group_type
 
 /** One count query and one page query (plus one members query for groups). */
 export async function searchRegistry(pool: pg.Pool, compiled: CompiledSearch): Promise<SearchResult> {
+  const [totalCount, records] = await Promise.all([countRecords(pool, compiled), searchPage(pool, compiled)]);
+  return { totalCount, records };
+}
+
+/** The records of the page `compiled.page` asks for. */
+export async function searchPage(db: Queryable, compiled: CompiledSearch): Promise<DciRecord[]> {
   const { recordKind: kind, page } = compiled;
   const params: unknown[] = [];
   const where = filterToSql(kind, compiled.filter, params);
   const order = sortToSql(kind, compiled.sort);
-  const [count, rows] = await Promise.all([
-    pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${RECORD_TABLES[kind].from} WHERE ${where}`, params),
-    fetchPage(pool, kind, { where, params, order, sortKeys: [], limit: page.size, offset: page.offset }),
-  ]);
-  return { totalCount: Number(count.rows[0]!.n), records: rows.records };
+  return (await fetchPage(db, kind, { where, params, order, sortKeys: [], limit: page.size, offset: page.offset })).records;
 }
 
+/** How many records the page `compiled.page` holds when `totalCount` records match. */
+export const pageRecordCount = (compiled: CompiledSearch, totalCount: number): number => Math.max(0, Math.min(compiled.page.size, totalCount - compiled.page.offset));
+
 /** How many records match, without fetching them. */
-export async function countRecords(pool: pg.Pool, compiled: CompiledSearch): Promise<number> {
+export async function countRecords(pool: Queryable, compiled: CompiledSearch): Promise<number> {
   const params: unknown[] = [];
   const where = filterToSql(compiled.recordKind, compiled.filter, params);
   const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${RECORD_TABLES[compiled.recordKind].from} WHERE ${where}`, params);
@@ -105,7 +113,7 @@ interface PageEnd {
 
 type Keyed<T> = T & { sort_key: (string | null)[] };
 
-async function fetchPage(pool: pg.Pool, kind: RecordKind, query: PageQuery): Promise<{ records: DciRecord[]; ids: string[]; last?: PageEnd }> {
+async function fetchPage(pool: Queryable, kind: RecordKind, query: PageQuery): Promise<{ records: DciRecord[]; ids: string[]; last?: PageEnd }> {
   const rows = kind === 'Person' ? await personRows(pool, query) : await groupRows(pool, query);
   const end = rows.at(-1);
   const records = kind === 'Person' ? (rows as Keyed<PersonRow>[]).map(personRecord) : await groupRecords(pool, rows as Keyed<GroupRow>[]);
@@ -122,7 +130,7 @@ function withLimit(query: PageQuery): { limit: string; params: unknown[] } {
   return { limit: `LIMIT $${params.length - 1}::int OFFSET $${params.length}::int`, params };
 }
 
-async function personRows(pool: pg.Pool, query: PageQuery): Promise<Keyed<PersonRow>[]> {
+async function personRows(pool: Queryable, query: PageQuery): Promise<Keyed<PersonRow>[]> {
   const { limit, params } = withLimit(query);
   // The page is cut first, so identifiers are aggregated for its rows only.
   const sql = `SELECT ${PERSON_COLUMNS}, ${sortKeyColumn(query.sortKeys)}
@@ -132,7 +140,7 @@ async function personRows(pool: pg.Pool, query: PageQuery): Promise<Keyed<Person
   return (await pool.query<Keyed<PersonRow>>(sql, params)).rows;
 }
 
-async function groupRows(pool: pg.Pool, query: PageQuery): Promise<Keyed<GroupRow>[]> {
+async function groupRows(pool: Queryable, query: PageQuery): Promise<Keyed<GroupRow>[]> {
   const { limit, params } = withLimit(query);
   const sql = `SELECT ${GROUP_COLUMNS}, ${sortKeyColumn(query.sortKeys)}
     FROM registry_group g WHERE ${query.where} ORDER BY ${query.order} ${limit}`;
@@ -140,7 +148,7 @@ async function groupRows(pool: pg.Pool, query: PageQuery): Promise<Keyed<GroupRo
 }
 
 /** Members of all the page's groups in one query, head first, then oldest first. */
-async function groupRecords(pool: pg.Pool, groups: GroupRow[]): Promise<DciRecord[]> {
+async function groupRecords(pool: Queryable, groups: GroupRow[]): Promise<DciRecord[]> {
   if (!groups.length) return [];
   const { rows } = await pool.query<MemberRow>(
     `SELECT m.group_id, m.relationship, ${PERSON_COLUMNS}

@@ -170,6 +170,15 @@ export async function setSenderActive(em: EntityManager, senderId: string, activ
   return sender;
 }
 
+/** The sender's own requests-per-minute limit: a number (0 = none), or null to follow RATE_LIMIT_PER_MINUTE. */
+export async function setSenderRateLimit(em: EntityManager, senderId: string, perMinute: number | null): Promise<Sender> {
+  if (perMinute !== null && !(Number.isSafeInteger(perMinute) && perMinute >= 0)) throw new SenderError(`a rate limit is a whole number of requests per minute, not ${perMinute}`);
+  const sender = await findSender(em, senderId);
+  sender.rateLimitPerMinute = perMinute;
+  await em.flush();
+  return sender;
+}
+
 export interface SenderSummary {
   senderId: string;
   name: string;
@@ -177,13 +186,14 @@ export interface SenderSummary {
   contact: string | null;
   active: boolean;
   allowUnsigned: boolean;
-  rateLimitPerMinute: number | null;
   /** How our notifications authenticate to the sender; never its secret. */
   notifyAuth: { type: string; tokenUrl?: string; clientId?: string; scope?: string } | null;
   allowedOperations: string[];
   preferredScheme: string;
   senderUri: string | null;
   allowedCallbackOrigins: string[];
+  /** Its own requests-per-minute limit (0 = none); null follows RATE_LIMIT_PER_MINUTE. */
+  rateLimitPerMinute: number | null;
   keys: { keyId: string; algorithm: string; fingerprint: string; revoked: boolean; notBefore: Date | null; notAfter: Date | null }[];
   clients: { clientId: string; active: boolean; lastUsedAt: Date | null }[];
 }
@@ -200,12 +210,12 @@ export async function listSenders(em: EntityManager): Promise<SenderSummary[]> {
     contact: s.contact ?? null,
     active: s.active,
     allowUnsigned: s.allowUnsigned,
-    rateLimitPerMinute: s.rateLimitPerMinute ?? null,
     notifyAuth: s.notifyAuth ? (s.notifyAuth.type === 'bearer' ? { type: 'bearer' } : { type: 'oauth2', tokenUrl: s.notifyAuth.tokenUrl, clientId: s.notifyAuth.clientId, scope: s.notifyAuth.scope }) : null,
     allowedOperations: s.allowedOperations,
     preferredScheme: s.preferredScheme,
     senderUri: s.senderUri ?? null,
     allowedCallbackOrigins: s.allowedCallbackOrigins,
+    rateLimitPerMinute: s.rateLimitPerMinute ?? null,
     keys: keys
       .filter((k) => k.sender.id === s.id)
       .map((k) => ({ keyId: k.keyId, algorithm: k.algorithm, fingerprint: k.fingerprint, revoked: k.revoked, notBefore: k.notBefore ?? null, notAfter: k.notAfter ?? null })),

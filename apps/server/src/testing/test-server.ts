@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase } from '@dci-server/db';
+import type { DestinationStream } from 'pino';
 import type { AppContext } from '../context.js';
 import { loadConfig, type Config } from '../config.js';
 import { connect } from '../database.js';
@@ -18,11 +19,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestContextOptions {
+  /** Where the server connects instead of the test database's own URL (e.g. through a proxy a test can cut). */
+  databaseUrl?: (url: string) => string;
+  /** Receives the server's log lines (at info level) instead of discarding them. */
+  logTo?: DestinationStream;
+}
+
 /** A context on a fresh test database (copied from the migrated template), no HTTP. */
-export async function createTestContext(env: Record<string, string> = {}): Promise<AppContext> {
-  const url = await createTestDatabase();
+export async function createTestContext(env: Record<string, string> = {}, options: TestContextOptions = {}): Promise<AppContext> {
+  const url = options.databaseUrl ? options.databaseUrl(await createTestDatabase()) : await createTestDatabase();
   const config: Config = { ...loadConfig({ DEMO_DATA: 'false', ...env }), databaseUrl: url };
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'silent');
+  const logger = options.logTo ? createLogger('info', options.logTo) : createLogger(process.env.LOG_LEVEL ?? 'silent');
   const db = await connect(url, undefined, logger, true);
   const masterKey = new MasterKey(config.masterKey ? parseMasterKey(config.masterKey) : randomBytes(32));
   await ensureActiveServerKey(db.orm.em.fork(), masterKey);
@@ -30,8 +38,8 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
 }
 
 /** The real Express app on a free loopback port, over a fresh database; optionally with the worker. */
-export async function startTestServer(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestServer> {
-  const ctx = await createTestContext(env);
+export async function startTestServer(env: Record<string, string> = {}, options: { worker?: boolean } & TestContextOptions = {}): Promise<TestServer> {
+  const ctx = await createTestContext(env, options);
   const http = await listen(createApp(ctx), 0, '127.0.0.1');
   const worker = options.worker ? await startWorker(ctx.db.pool, taskList(ctx), ctx.logger, 2) : undefined;
   const baseUrl = `http://127.0.0.1:${http.port}`;

@@ -1,3 +1,4 @@
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 
 export interface AuditEntry {
@@ -8,6 +9,8 @@ export interface AuditEntry {
   operation: string;
   endpoint: string;
   request: unknown;
+  /** Hex SHA-256 of the request body as received (after Content-Encoding); null when none could be read. */
+  requestSha256?: string | null;
   response: unknown;
   httpStatus: number;
   dciStatus: string;
@@ -19,32 +22,71 @@ export interface AuditEntry {
   totalCount?: number | null;
 }
 
-const MAX_STORED_BYTES = 64 * 1024;
-const SECRET_KEYS = /^(client_secret|password|access_token|refresh_token|private_key|d)$/i;
+/** What runs our SQL: a pg pool or client, or a MikroORM transaction (see inOrmTransaction). */
+export interface SqlClient {
+  query<R extends pg.QueryResultRow>(sql: string, values: unknown[]): Promise<{ rows: R[] }>;
+}
 
-/** What we keep of a request: secrets redacted, size capped (oversized bodies keep their head). */
+const MAX_STORED_BYTES = 64 * 1024;
+const MAX_STORED_DEPTH = 100;
+const MAX_STORED_ID = 200;
+const SECRET_KEYS = /^(client_secret|password|access_token|refresh_token|private_key|d)$/i;
+/** What neither PostgreSQL text nor jsonb can hold: U+0000 and UTF-16 surrogates without their pair. */
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** A string PostgreSQL can store: unstorable characters written out as their `\uXXXX` escape text. */
+export function storableText(text: string): string {
+  return text.replace(UNSTORABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A JSON value jsonb can hold: unstorable characters escaped, nesting capped; secrets redacted if asked. */
+function storableJson(value: unknown, redactSecrets: boolean, depth = 0): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_STORED_DEPTH) return '[nested too deep]';
+  if (Array.isArray(value)) return value.map((item) => storableJson(item, redactSecrets, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [storableText(key), redactSecrets && SECRET_KEYS.test(key) ? '[redacted]' : storableJson(item, redactSecrets, depth + 1)]),
+  );
+}
+
+/** What we keep of a request: storable, secrets redacted, size capped (oversized bodies keep their head). */
 export function auditableRequest(body: unknown): unknown {
-  const redacted = JSON.parse(JSON.stringify(body ?? null, (key, value: unknown) => (SECRET_KEYS.test(key) ? '[redacted]' : value))) as unknown;
-  const text = JSON.stringify(redacted);
-  if (text === undefined || text.length <= MAX_STORED_BYTES) return redacted;
-  return { truncated: true, size: text.length, head: text.slice(0, MAX_STORED_BYTES) };
+  const stored = storableJson(body ?? null, true);
+  const text = JSON.stringify(stored);
+  if (text.length <= MAX_STORED_BYTES) return stored;
+  // Cutting may split a surrogate pair: drop its orphaned first half.
+  return { truncated: true, size: text.length, head: text.slice(0, MAX_STORED_BYTES).replace(/[\uD800-\uDBFF]$/, '') };
+}
+
+/** Our answer, kept whole (transaction status replays it); walked to escape only when its JSON shows an unstorable escape. */
+function storableResponse(response: unknown): string {
+  const text = JSON.stringify(response ?? null);
+  return /\\u0000|\\ud[89a-f]/i.test(text) ? JSON.stringify(storableJson(response ?? null, false)) : text;
+}
+
+/** An id column: cut to MAX_STORED_ID (never between the halves of a pair), then made storable. */
+function storableId(id: string | null | undefined): string | null {
+  if (id == null) return null;
+  return storableText(id.length > MAX_STORED_ID ? id.slice(0, MAX_STORED_ID).replace(/[\uD800-\uDBFF]$/, '') : id);
 }
 
 /** Writes the one audit record of a call (append-only; a trigger refuses later edits of these columns). */
-export async function recordTransaction(db: pg.Pool | pg.PoolClient, entry: AuditEntry): Promise<string> {
+export async function recordTransaction(db: SqlClient, entry: AuditEntry): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO dci_transaction (transaction_id, message_id, correlation_id, sender_id, operation, endpoint, request, response,
+    `INSERT INTO dci_transaction (transaction_id, message_id, correlation_id, sender_id, operation, endpoint, request, request_sha256, response,
        http_status, dci_status, reason_code, duration_ms, client_address, async_status, total_count)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
     [
-      entry.transactionId ?? null,
-      entry.messageId ?? null,
+      storableId(entry.transactionId),
+      storableId(entry.messageId),
       entry.correlationId,
       entry.senderId ?? null,
       entry.operation,
       entry.endpoint,
       JSON.stringify(auditableRequest(entry.request)),
-      JSON.stringify(entry.response ?? null),
+      entry.requestSha256 ?? null,
+      storableResponse(entry.response),
       entry.httpStatus,
       entry.dciStatus,
       entry.reasonCode ?? null,
@@ -57,8 +99,22 @@ export async function recordTransaction(db: pg.Pool | pg.PoolClient, entry: Audi
   return rows[0]!.id;
 }
 
+/** Our SQL run inside a MikroORM transaction, so that what it writes commits with the registry change made there. */
+export function inOrmTransaction(em: EntityManager): SqlClient {
+  const trx = em.getTransactionContext<Knex.Transaction>();
+  if (!trx) throw new Error('inOrmTransaction needs an entity manager inside a transaction');
+  return {
+    // knex binds `?` in order; ours are `$n`.
+    async query<R extends pg.QueryResultRow>(sql: string, values: unknown[]) {
+      const ordered: unknown[] = [];
+      const knexSql = sql.replace(/\$(\d+)/g, (_, n: string) => (ordered.push(values[Number(n) - 1]), '?'));
+      return (await trx.raw(knexSql, ordered as Knex.RawBinding[])) as { rows: R[] };
+    },
+  };
+}
+
 /** Replay protection: true the first time (sender, message_id) is seen; the primary key decides. */
-export async function claimMessageId(db: pg.Pool | pg.PoolClient, senderId: string, messageId: string): Promise<boolean> {
-  const { rowCount } = await db.query('INSERT INTO message_receipt (sender_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [senderId, messageId]);
-  return rowCount === 1;
+export async function claimMessageId(db: SqlClient, senderId: string, messageId: string): Promise<boolean> {
+  const { rows } = await db.query('INSERT INTO message_receipt (sender_id, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1', [senderId, messageId]);
+  return rows.length === 1;
 }

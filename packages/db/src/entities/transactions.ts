@@ -15,6 +15,8 @@ export interface DciTransaction {
   operation: string;
   endpoint: string;
   request?: unknown;
+  /** Hex SHA-256 of the request body as received. */
+  requestSha256?: string | null;
   response?: unknown;
   httpStatus: number;
   dciStatus: string;
@@ -46,6 +48,7 @@ export const DciTransactionSchema = new EntitySchema<DciTransaction>({
     operation: { type: 'string', columnType: 'text' },
     endpoint: { type: 'string', columnType: 'text' },
     request: { type: 'json', nullable: true },
+    requestSha256: { type: 'string', columnType: 'text', nullable: true },
     response: { type: 'json', nullable: true },
     httpStatus: { type: 'integer' },
     dciStatus: { type: 'string', columnType: 'text' },

@@ -7,6 +7,7 @@ import { Migration20261125050000_async_chunks } from './Migration20261125050000_
 import { Migration20261125060000_notify_auth } from './Migration20261125060000_notify_auth.js';
 import { Migration20261125070000_digests } from './Migration20261125070000_digests.js';
 import { Migration20261125080000_worker_heartbeat } from './Migration20261125080000_worker_heartbeat.js';
+import { Migration20261126000000_request_digest } from './Migration20261126000000_request_digest.js';
 import { Migration20261126100000_staff_access } from './Migration20261126100000_staff_access.js';
 
 /** Every migration, in order; listed explicitly so that no file globbing is needed at run time. */
@@ -20,5 +21,6 @@ export const migrationsList = [
   { name: 'Migration20261125060000_notify_auth', class: Migration20261125060000_notify_auth },
   { name: 'Migration20261125070000_digests', class: Migration20261125070000_digests },
   { name: 'Migration20261125080000_worker_heartbeat', class: Migration20261125080000_worker_heartbeat },
+  { name: 'Migration20261126000000_request_digest', class: Migration20261126000000_request_digest },
   { name: 'Migration20261126100000_staff_access', class: Migration20261126100000_staff_access },
 ];
