@@ -2,6 +2,7 @@ import express, { Router, type ErrorRequestHandler, type Response } from 'expres
 import type { AppContext } from '../context.js';
 import { isDatabaseUnavailable } from '../http/errors.js';
 import { issueAccessToken } from './access-tokens.js';
+import { markClientUsed } from '../senders/senders.js';
 import { authenticateClient, ClientAuthenticationError } from './client-authentication.js';
 
 type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'server_error' | 'temporarily_unavailable';
@@ -41,6 +42,7 @@ export function tokenRoutes(ctx: AppContext): Router {
       if (refused.length) return oauthError(res, 400, 'invalid_scope', `not allowed for this sender: ${refused.join(' ')}`);
 
       const accessToken = await issueAccessToken(ctx.keyring, tokenSettings(ctx), { senderId: sender.senderId, clientId: client.clientId, scopes: requested });
+      await markClientUsed(ctx.db.pool, client.clientId);
       res.set('Cache-Control', 'no-store').json({ access_token: accessToken, token_type: 'Bearer', expires_in: ctx.config.tokenTtlSeconds, scope: requested.join(' ') });
     })
     .all((req, res) => {

@@ -51,10 +51,25 @@ test('notify authentication is set, shown without its secret, and audited withou
   assert.ok(!stored.rows[0].t.includes('very-secret-value'), 'sealed at rest');
 });
 
-test('a disabled OAuth client gets no more tokens', async () => {
+test('a rate limit set through GraphQL applies to the sender at once', async () => {
+  const sender = await createTestSender(server.ctx, 'limited');
+  const client = new DciTestClient(server.baseUrl, sender);
+  const set = await gql('mutation { setSenderRateLimit(senderId: "limited", perMinute: 1) { sender { rateLimitPerMinute } userErrors { message } } }', {}, { token: tokens.operator });
+  assert.equal(set.data?.setSenderRateLimit.sender.rateLimitPerMinute, 1);
+  const search = { transaction_id: 't', search_request: [searchItem('r', { reg_record_type: 'Person', query_type: 'idtype-value', query: { type: 'UIN', value: '1' } })] };
+  const statuses = [];
+  for (let i = 0; i < 2; i++) statuses.push((await client.send('/registry/sync/search', 'search', search, 'search_request')).status);
+  assert.deepEqual(statuses, [200, 429]);
+  const bad = await gql('mutation { setSenderRateLimit(senderId: "limited", perMinute: -5) { userErrors { message } } }', {}, { token: tokens.operator });
+  assert.match(bad.data?.setSenderRateLimit.userErrors[0].message, /whole number/);
+});
+
+test('a disabled OAuth client gets no more tokens; clients show when they were last used', async () => {
   const sender = await createTestSender(server.ctx, 'disabled-client');
   const client = new DciTestClient(server.baseUrl, sender);
   await client.accessToken();
+  const used = await gql('{ sender(senderId: "disabled-client") { clients { lastUsedAt } } }', {}, { token: tokens.auditor });
+  assert.ok(Date.now() - Date.parse(used.data?.sender.clients[0].lastUsedAt) < 60_000);
   const disabled = await gql(`mutation($c: String!) { disableOAuthClient(clientId: $c) { ${SENDER} } }`, { c: sender.clientId }, { token: tokens.admin });
   assert.deepEqual(disabled.data?.disableOAuthClient.sender.clients, [{ clientId: sender.clientId, active: false }]);
   await assert.rejects(new DciTestClient(server.baseUrl, sender).accessToken(), /401/);

@@ -13,6 +13,7 @@ import {
   rotateOAuthClientSecret,
   SenderError,
   setSenderActive,
+  setSenderRateLimit,
   SIGNATURE_SCHEMES,
   updateSender,
   type Operation,
@@ -261,6 +262,18 @@ export class SenderResolver {
     const { result, userErrors } = await withUserErrors(() => rotateOAuthClientSecret(ctx.app.db.orm.em.fork(), clientId));
     if (result) await recordStaffAction(ctx.app.db.pool, ctx.staff!, 'rotateOAuthClientSecret', clientId);
     return { clientId: result?.clientId ?? null, clientSecret: result?.clientSecret ?? null, userErrors };
+  }
+
+  @Authorized(...MANAGE)
+  @Mutation(() => SenderPayload, { description: 'requests per minute for this sender (0: none); null: follow RATE_LIMIT_PER_MINUTE' })
+  async setSenderRateLimit(
+    @Ctx() ctx: GraphqlContext,
+    @Arg('senderId', () => String) senderId: string,
+    @Arg('perMinute', () => Int, { nullable: true }) perMinute: number | null,
+  ): Promise<SenderPayload> {
+    const before = (await senderSummary(ctx, senderId))?.rateLimitPerMinute;
+    const { userErrors } = await withUserErrors(() => setSenderRateLimit(ctx.app.db.orm.em.fork(), senderId, perMinute ?? null));
+    return this.changed(ctx, 'setSenderRateLimit', senderId, userErrors, { before: { rateLimitPerMinute: before }, after: { rateLimitPerMinute: perMinute ?? null } });
   }
 
   @Authorized(...MANAGE)

@@ -1,5 +1,6 @@
 import { createPublicKey, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
 import { OAuthClientSchema, SenderKeySchema, SenderSchema, type Sender, type SenderKey } from '@dci-server/db';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { KeyError, publicJwkOf, signingAlgorithmOf } from '../keys/key-algorithms.js';
@@ -235,6 +236,11 @@ export async function createOAuthClient(em: EntityManager, sender: Sender): Prom
   em.create(OAuthClientSchema, { clientId, sender, secretHash: await hashSecret(clientSecret) });
   await em.flush();
   return { clientId, clientSecret };
+}
+
+/** Records that a client obtained a token (staff see when each client was last used). */
+export async function markClientUsed(pool: pg.Pool, clientId: string): Promise<void> {
+  await pool.query('UPDATE oauth_client SET last_used_at = now() WHERE client_id = $1', [clientId]);
 }
 
 /** A disabled client gets no more tokens; tokens it already has stop working too. */
