@@ -8,6 +8,8 @@ import { loadMasterKey, type MasterKey } from '../keys/master-key.js';
 import type { Logger } from '../logger.js';
 import { SenderError } from '../senders/senders.js';
 import { InvalidAgreementError } from '../agreements/agreement-input.js';
+import { CLI_IDENTITY } from '../staff/roles.js';
+import { recordStaffAction } from '../staff/staff-audit.js';
 import { StaffError } from '../staff/staff-users.js';
 
 /** A command refused for a reason the operator can fix: printed as one line, no stack trace. */
@@ -17,6 +19,8 @@ export interface CliContext {
   config: Config;
   logger: Logger;
   db: Database;
+  /** Records a change in the staff audit, as made by `cli` (GraphQL records its own the same way). */
+  audit(action: string, target: string | null, change?: { before?: unknown; after?: unknown }): Promise<void>;
 }
 
 /**
@@ -42,7 +46,8 @@ export async function withDatabase<T>(work: (cli: CliContext) => Promise<T>, opt
   const logger = cliLogger(config);
   const db = await openDatabase(config, logger, options);
   try {
-    return await work({ config, logger, db });
+    const audit: CliContext['audit'] = (action, target, change) => recordStaffAction(db.pool, CLI_IDENTITY, action, target, change);
+    return await work({ config, logger, db, audit });
   } finally {
     await db.close();
   }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { verifyEnvelope } from '@dci-server/dci';
 import { createTestDatabase } from '@dci-server/db';
+import pg from 'pg';
 import { logLine } from './cli-support.js';
 
 // The CLI as operators run it (`npm run cli -- …` is `node --import tsx apps/server/src/cli.ts …`), on a test database.
@@ -175,4 +176,33 @@ test('sign prints an envelope signed with the given key, in either scheme', asyn
 test('CLI log records are printed as one readable line, without the pg connection object', () => {
   const record = JSON.stringify({ level: 50, msg: 'database connection failed', err: { message: 'terminating connection due to administrator command', client: { huge: true } } });
   assert.equal(logLine(record), 'error: database connection failed: terminating connection due to administrator command');
+});
+
+test('staff create and token create print their secret once; every change a command makes is in the staff audit as cli', async () => {
+  const created = await cli('staff', 'create', '--email', 'Ops@Example.org', '--role', 'operator', '--json');
+  assert.equal(created.code, 0, created.stderr);
+  const account = JSON.parse(created.stdout) as { email: string; role: string; password: string };
+  assert.deepEqual([account.email, account.role], ['ops@example.org', 'operator']);
+  assert.ok(account.password.length >= 20);
+  assertFriendlyFailure(await cli('staff', 'create', '--email', 'ops@example.org', '--role', 'operator'), /exists already/);
+  assertFriendlyFailure(await cli('staff', 'create', '--email', 'x@example.org', '--role', 'root'), /Allowed choices are admin, operator, auditor/);
+  const token = await cli('staff', 'token', 'create', '--email', 'ops@example.org', '--name', 'script', '--role', 'admin');
+  assertFriendlyFailure(token, /more rights than its user/);
+  const ok = await cli('staff', 'token', 'create', '--email', 'ops@example.org', '--name', 'script', '--json');
+  assert.match((JSON.parse(ok.stdout) as { token: string }).token, /^dcis_/);
+
+  const db = new pg.Client({ connectionString: env.DATABASE_URL });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ actor: string; action: string; target: string; after: Record<string, unknown> }>(`SELECT actor, action, target, after FROM staff_audit ORDER BY id`);
+    assert.ok(rows.every((r) => r.actor === 'cli'));
+    const actions = rows.map((r) => `${r.action} ${r.target ?? ''}`.trim());
+    for (const expected of ['createSender acme', 'addSenderKey acme', 'createOAuthClient acme', 'rotateOAuthClientSecret', 'setSenderActive acme', 'createStaffUser ops@example.org', 'createApiToken ops@example.org']) {
+      assert.ok(actions.some((a) => a.startsWith(expected)), `${expected} in ${actions.join(', ')}`);
+    }
+    assert.ok(actions.some((a) => a.startsWith('generateServerKey')) && actions.some((a) => a.startsWith('activateServerKey')));
+    assert.ok(!JSON.stringify(rows).includes(account.password), 'no password in the audit');
+  } finally {
+    await db.end();
+  }
 });

@@ -42,9 +42,10 @@ export function addDeliveryCommands(program: Command): void {
     .option('--subscription <code>', 'every dead delivery of this subscription')
     .option('--all-dead', 'every dead delivery')
     .action((ids: string[], options: { subscription?: string; allDead?: boolean }) =>
-      withDatabase(async ({ db }) => {
+      withDatabase(async ({ db, audit }) => {
         if (!ids.length && !options.subscription && !options.allDead) throw new CliError('name delivery ids, --subscription <code> or --all-dead');
         const resent = await resendDeadLetters(db.pool, { ...(ids.length ? { ids } : {}), ...(options.subscription ? { subscriptionCode: options.subscription } : {}) });
+        await audit('resendDeadLetters', options.subscription ?? null, { after: { ids: ids.length ? ids : undefined, allDead: options.allDead, resent: resent.length } });
         console.log(`${resent.length} deliveries queued again`);
       }),
     );
@@ -61,7 +62,7 @@ export function addDeliveryCommands(program: Command): void {
     .option('--client-secret <secret>', 'with --oauth2-token-url')
     .option('--scope <scope>', 'with --oauth2-token-url')
     .action((senderId: string, o: NotifyAuthOptions) =>
-      withMasterKey(async ({ db, masterKey }) => {
+      withMasterKey(async ({ db, masterKey, audit }) => {
         const chosen = [o.none, o.bearer, o.oauth2TokenUrl].filter(Boolean).length;
         if (chosen !== 1) throw new CliError('choose exactly one of --none, --bearer or --oauth2-token-url');
         if (o.oauth2TokenUrl && (!o.clientId || !o.clientSecret)) throw new CliError('--oauth2-token-url needs --client-id and --client-secret');
@@ -71,6 +72,7 @@ export function addDeliveryCommands(program: Command): void {
           senderId,
           o.none ? { type: 'none' } : o.bearer ? { type: 'bearer', token: o.bearer } : { type: 'oauth2', tokenUrl: o.oauth2TokenUrl!, clientId: o.clientId!, clientSecret: o.clientSecret!, ...(o.scope ? { scope: o.scope } : {}) },
         );
+        await audit('setNotifyAuth', senderId, { after: { type: sender.notifyAuth?.type ?? 'none' } });
         console.log(`notifications to ${senderId}: ${sender.notifyAuth?.type ?? 'no authentication'}`);
       }),
     );

@@ -7,11 +7,13 @@ import { formatDate, printJson, printTable, readTextFile, withDatabase, withMast
 const ACTIVATION_NOTE = 'running servers switch to it within 30 s';
 
 async function addedKey(cli: CliContext, key: ServerKeyInfo, activate: boolean | undefined, how: string): Promise<void> {
+  await cli.audit(how === 'generated' ? 'generateServerKey' : 'importServerKey', key.kid, { after: { algorithm: key.algorithm, state: key.state } });
   if (!activate) {
     console.log(`${how} ${key.algorithm} key ${key.kid} (pending: published, not signing; activate it with: keys activate ${key.kid})`);
     return;
   }
   await activateServerKey(cli.db.orm.em.fork(), key.kid);
+  await cli.audit('activateServerKey', key.kid);
   console.log(`${how} ${key.algorithm} key ${key.kid} and made it the active signing key; ${ACTIVATION_NOTE}`);
 }
 
@@ -45,8 +47,9 @@ export function addKeyCommands(program: Command): void {
     .description('make a pending or retiring key the signing key; the current one becomes retiring')
     .argument('<kid>')
     .action((kid: string) =>
-      withDatabase(async ({ db }) => {
+      withDatabase(async ({ db, audit }) => {
         await activateServerKey(db.orm.em.fork(), kid);
+        await audit('activateServerKey', kid);
         console.log(`${kid} is the active signing key; ${ACTIVATION_NOTE}`);
       }),
     );
@@ -56,8 +59,9 @@ export function addKeyCommands(program: Command): void {
     .description('stop publishing a pending or retiring key (the active key cannot be retired)')
     .argument('<kid>')
     .action((kid: string) =>
-      withDatabase(async ({ db }) => {
+      withDatabase(async ({ db, audit }) => {
         await retireServerKey(db.orm.em.fork(), kid);
+        await audit('retireServerKey', kid);
         console.log(`${kid} is retired`);
       }),
     );

@@ -58,7 +58,7 @@ export function addSenderCommands(program: Command): void {
     .option('--uri <url>', "the sender's base URI (its origin is allowed for callbacks)")
     .addOption(new Option('--scheme <scheme>', 'how our responses to it are signed').choices(SIGNATURE_SCHEMES).default('dci-signature'))
     .action((senderId: string, options: AddSenderOptions) =>
-      withDatabase(async ({ db }) => {
+      withDatabase(async ({ db, audit }) => {
         const sender = await createSender(db.orm.em.fork(), {
           senderId,
           name: options.name,
@@ -69,6 +69,7 @@ export function addSenderCommands(program: Command): void {
           preferredScheme: options.scheme,
           allowedCallbackOrigins: options.callbackOrigin,
         });
+        await audit('createSender', senderId, { after: { ...options, senderId } });
         console.log(`sender ${sender.senderId} created (operations: ${sender.allowedOperations.join(', ')})`);
         console.error(`next: senders add-key ${senderId} <public-key-file>, then clients create ${senderId}`);
       }),
@@ -105,8 +106,9 @@ export function addSenderCommands(program: Command): void {
       .description(active ? 'let a disabled sender call the API again' : 'refuse tokens and calls from a sender (keys and clients are kept)')
       .argument('<sender_id>')
       .action((senderId: string) =>
-        withDatabase(async ({ db }) => {
+        withDatabase(async ({ db, audit }) => {
           await setSenderActive(db.orm.em.fork(), senderId, active);
+          await audit('setSenderActive', senderId, { after: { active } });
           console.log(`sender ${senderId} ${active ? 'enabled' : 'disabled'}`);
         }),
       );
@@ -120,10 +122,11 @@ export function addSenderCommands(program: Command): void {
     .addOption(new Option('--unlimited', 'no limit for this sender').conflicts('default'))
     .option('--default', 'follow RATE_LIMIT_PER_MINUTE again')
     .action((senderId: string, options: { perMinute?: number; unlimited?: boolean; default?: boolean }) =>
-      withDatabase(async ({ db, config }) => {
+      withDatabase(async ({ db, config, audit }) => {
         const em = db.orm.em.fork();
         const change = options.perMinute ?? (options.unlimited ? 0 : options.default ? null : undefined);
         const sender = change === undefined ? await findSender(em, senderId) : await setSenderRateLimit(em, senderId, change);
+        if (change !== undefined) await audit('setSenderRateLimit', senderId, { after: { rateLimitPerMinute: change } });
         console.log(`sender ${senderId}: ${describeRateLimit(sender, config.rateLimitPerMinute)}`);
       }),
     );
@@ -137,10 +140,11 @@ export function addSenderCommands(program: Command): void {
     .option('--not-before <date>', 'not valid before (ISO 8601)', isoDate)
     .option('--not-after <date>', 'not valid after (ISO 8601)', isoDate)
     .action((senderId: string, file: string, options: { kid?: string; notBefore?: Date; notAfter?: Date }) =>
-      withDatabase(async ({ db }) => {
+      withDatabase(async ({ db, audit }) => {
         const text = await readTextFile(file);
         const em = db.orm.em.fork();
         const key = await addSenderKey(em, await findSender(em, senderId), text, options.kid, { notBefore: options.notBefore, notAfter: options.notAfter });
+        await audit('addSenderKey', senderId, { after: { keyId: key.keyId, fingerprint: key.fingerprint } });
         console.log(`key ${key.keyId} (${key.algorithm}, thumbprint ${key.fingerprint}) added to ${senderId}`);
       }),
     );
@@ -151,8 +155,9 @@ export function addSenderCommands(program: Command): void {
     .argument('<sender_id>')
     .argument('<kid>')
     .action((senderId: string, kid: string) =>
-      withDatabase(async ({ db }) => {
+      withDatabase(async ({ db, audit }) => {
         await revokeSenderKey(db.orm.em.fork(), senderId, kid);
+        await audit('revokeSenderKey', senderId, { after: { keyId: kid, revoked: true } });
         console.log(`key ${kid} of ${senderId} revoked`);
       }),
     );
@@ -165,9 +170,11 @@ export function addSenderCommands(program: Command): void {
     .argument('<sender_id>')
     .option('--json', 'print JSON')
     .action((senderId: string, options: { json?: boolean }) =>
-      withDatabase(async ({ db }) => {
+      withDatabase(async ({ db, audit }) => {
         const em = db.orm.em.fork();
-        printCredentials(await createOAuthClient(em, await findSender(em, senderId)), options.json);
+        const credentials = await createOAuthClient(em, await findSender(em, senderId));
+        await audit('createOAuthClient', senderId, { after: { clientId: credentials.clientId } });
+        printCredentials(credentials, options.json);
       }),
     );
 
@@ -177,8 +184,10 @@ export function addSenderCommands(program: Command): void {
     .argument('<client_id>')
     .option('--json', 'print JSON')
     .action((clientId: string, options: { json?: boolean }) =>
-      withDatabase(async ({ db }) => {
-        printCredentials(await rotateOAuthClientSecret(db.orm.em.fork(), clientId), options.json);
+      withDatabase(async ({ db, audit }) => {
+        const credentials = await rotateOAuthClientSecret(db.orm.em.fork(), clientId);
+        await audit('rotateOAuthClientSecret', clientId);
+        printCredentials(credentials, options.json);
       }),
     );
 }

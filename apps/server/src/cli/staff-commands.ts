@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
-import { CLI_IDENTITY, STAFF_ROLES } from '../staff/roles.js';
-import { recordStaffAction } from '../staff/staff-audit.js';
+import { STAFF_ROLES } from '../staff/roles.js';
 import { createApiToken } from '../staff/staff-tokens.js';
 import { createStaffUser, listStaffUsers } from '../staff/staff-users.js';
 import { formatDate, positiveInt, printJson, printTable, withDatabase } from './cli-support.js';
@@ -17,9 +16,9 @@ export function addStaffCommands(program: Command): void {
     .option('--name <name>', 'display name')
     .option('--json', 'print JSON')
     .action((options: { email: string; role: string; name?: string; json?: boolean }) =>
-      withDatabase(async ({ db }) => {
+      withDatabase(async ({ db, audit }) => {
         const { user, password } = await createStaffUser(db.pool, options);
-        await recordStaffAction(db.pool, CLI_IDENTITY, 'createStaffUser', user.email, { after: { email: user.email, role: user.role } });
+        await audit('createStaffUser', user.email, { after: { email: user.email, role: user.role } });
         if (options.json) return printJson({ email: user.email, role: user.role, password });
         console.log(`email:     ${user.email}\nrole:      ${user.role}\npassword:  ${password}`);
         console.error('the password is shown only this once');
@@ -49,10 +48,10 @@ export function addStaffCommands(program: Command): void {
     .option('--expires-days <n>', 'lifetime in days (default: no expiry)', positiveInt)
     .option('--json', 'print JSON')
     .action((options: { email: string; name: string; role?: string; expiresDays?: number; json?: boolean }) =>
-      withDatabase(async ({ db }) => {
+      withDatabase(async ({ db, audit }) => {
         const expiresAt = options.expiresDays ? new Date(Date.now() + options.expiresDays * 86_400_000) : undefined;
         const created = await createApiToken(db.pool, { email: options.email, name: options.name, role: options.role, expiresAt });
-        await recordStaffAction(db.pool, CLI_IDENTITY, 'createApiToken', options.email, { after: { name: options.name, role: created.role, expiresAt } });
+        await audit('createApiToken', options.email, { after: { name: options.name, role: created.role, expiresAt } });
         if (options.json) return printJson({ token: created.token, role: created.role, expires_at: created.expiresAt });
         console.log(`token:    ${created.token}\nrole:     ${created.role}\nexpires:  ${formatDate(created.expiresAt) || 'never'}`);
         console.error('the token is shown only this once');
