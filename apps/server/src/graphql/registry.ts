@@ -215,7 +215,8 @@ function positionAfter(cursor: string | undefined): number {
 async function search<K extends RecordKind>(ctx: GraphqlContext, kind: K, args: SearchArgs) {
   const offset = positionAfter(args.after ?? undefined);
   const size = pageSize(args.first ?? undefined, 100);
-  const identifier = args.identifierType || args.identifierValue ? { type: args.identifierType ?? '', value: args.identifierValue ?? '' } : undefined;
+  if (Boolean(args.identifierType) !== Boolean(args.identifierValue)) throw new GraphQLError('identifierType and identifierValue go together', { extensions: { code: 'BAD_USER_INPUT' } });
+  const identifier = args.identifierType && args.identifierValue ? { type: args.identifierType, value: args.identifierValue } : undefined;
   const sort = (args.sort ?? []).map((key) => ({ attribute: key.attribute, direction: key.descending ? ('desc' as const) : ('asc' as const) }));
   try {
     const { totalCount, records } = await searchRegistryViews(ctx.app.db.pool, kind, { expression: args.expression, identifier, sort, offset, size });
@@ -265,7 +266,7 @@ export class RegistryResolver {
   registryPersons(
     @Ctx() ctx: GraphqlContext,
     @Arg('expression', () => GraphQLJSON, { nullable: true, description: 'a DCI expression query, e.g. {"$and": [{"location": {"$eq": "central_region"}}]}' }) expression?: unknown,
-    @Arg('identifierType', () => String, { nullable: true }) identifierType?: string,
+    @Arg('identifierType', () => String, { nullable: true, description: 'a DCI identifier type: UIN, BRN, NationalID or MOBILE (with identifierValue)' }) identifierType?: string,
     @Arg('identifierValue', () => String, { nullable: true }) identifierValue?: string,
     @Arg('sort', () => [RegistrySortInput], { nullable: true, description: 'then by id' }) sort?: RegistrySortInput[],
     @Arg('first', () => Int, { nullable: true, description: 'page size, at most 100 (default 50)' }) first?: number,
@@ -279,7 +280,7 @@ export class RegistryResolver {
   registryGroups(
     @Ctx() ctx: GraphqlContext,
     @Arg('expression', () => GraphQLJSON, { nullable: true, description: 'a DCI expression query, e.g. {"poverty_score": {"$lt": 5}}' }) expression?: unknown,
-    @Arg('identifierType', () => String, { nullable: true }) identifierType?: string,
+    @Arg('identifierType', () => String, { nullable: true, description: 'as the registry stores it, e.g. HouseholdID (with identifierValue)' }) identifierType?: string,
     @Arg('identifierValue', () => String, { nullable: true }) identifierValue?: string,
     @Arg('sort', () => [RegistrySortInput], { nullable: true, description: 'then by id' }) sort?: RegistrySortInput[],
     @Arg('first', () => Int, { nullable: true, description: 'page size, at most 100 (default 50)' }) first?: number,

@@ -98,7 +98,7 @@ export interface RegistrySearch {
 export async function searchRegistryViews<K extends RecordKind>(pool: pg.Pool, kind: K, search: RegistrySearch): Promise<{ totalCount: number; records: (K extends 'Person' ? PersonView : GroupView)[] }> {
   const clauses: FilterNode[] = [];
   if (search.expression !== undefined && search.expression !== null) clauses.push(translateFilter(kind, 'expression', { value: { expression: { collection: kind, query: search.expression } } }));
-  if (search.identifier) clauses.push(translateFilter(kind, 'idtype-value', search.identifier));
+  if (search.identifier) clauses.push(identifierFilter(kind, search.identifier));
   const sort = search.sort ?? [];
   sort.forEach((key) => sortExpression(kind, key.attribute));
   if (new Set(sort.map((k) => k.attribute)).size < sort.length) throw new DciError('rjct.sort.invalid', 'a sort key is given twice');
@@ -106,6 +106,16 @@ export async function searchRegistryViews<K extends RecordKind>(pool: pg.Pool, k
   const { totalCount, ids } = await searchIds(pool, { recordKind: kind, filter: { kind: 'and', clauses }, sort, page });
   const views = kind === 'Person' ? await personViews(pool, ids) : await groupViews(pool, ids);
   return { totalCount, records: ids.map((id) => views.get(id)!) as (K extends 'Person' ? PersonView : GroupView)[] };
+}
+
+/**
+ * A person's identifier types are the DCI ones (UIN, BRN, …, checked as idtype-value queries are); a
+ * group's are whatever its registry uses (HouseholdID…), which DCI cannot name, so they match as stored.
+ */
+function identifierFilter(kind: RecordKind, identifier: { type: string; value: string }): FilterNode {
+  if (kind === 'Person') return translateFilter(kind, 'idtype-value', identifier);
+  if (!identifier.type || !identifier.value) throw new DciError('rjct.search_criteria.invalid', 'an identifier search needs its type and its value');
+  return { kind: 'identifier', idType: identifier.type, value: identifier.value };
 }
 
 const PERSON_SUMMARY = `p.id, p.given_name AS "givenName", p.surname, p.second_name AS "secondName", p.prefix, p.suffix, p.sex,
