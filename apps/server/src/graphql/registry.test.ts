@@ -38,7 +38,7 @@ const person = (extra: Partial<PersonInput> = {}): PersonInput => ({
 });
 const register = async (input: PersonInput) => (await server.ctx.db.orm.em.fork().transactional((em) => upsertPerson(em, input))).entity;
 const household = async (head: PersonInput, value = `HH-${++counter}`) =>
-  (await server.ctx.db.orm.em.fork().transactional((em) => upsertGroup(em, { identifier: { type: 'HouseholdID', value }, groupType: 'household', location: 'gql_region', members: [{ person: head, relationship: 'head' }] }))).entity;
+  (await server.ctx.db.orm.em.fork().transactional((em) => upsertGroup(em, { identifier: { type: 'HouseholdID', value }, groupType: 'household', location: head.location, members: [{ person: head, relationship: 'head' }] }))).entity;
 
 const PERSON_PAGE = `query($expression: JSON, $first: Int, $after: String, $type: String, $value: String) {
   registryPersons(expression: $expression, identifierType: $type, identifierValue: $value, first: $first, after: $after, sort: [{ attribute: "given_name" }]) {
@@ -121,6 +121,30 @@ test('search by a DCI expression, paged with cursors and a total count; by ident
     assert.equal((reply.errors?.[0]?.extensions as { dciCode?: string }).dciCode, dciCode);
   }
   assert.equal(errorCode(await gql(PERSON_PAGE, { after: 'bm9wZQ' }, { token: tokens.auditor })), 'BAD_USER_INPUT');
+});
+
+test('a page of persons or groups costs the same number of SQL queries however many records it holds (no N+1)', async () => {
+  for (let i = 0; i < 6; i++) await household(person({ location: 'crowded_region' }));
+  const pool = server.ctx.db.pool;
+  const query = pool.query.bind(pool);
+  const queriesFor = async (document: string, first: number) => {
+    let count = 0;
+    pool.query = ((...args: Parameters<typeof query>) => {
+      count++;
+      return query(...args);
+    }) as typeof pool.query;
+    try {
+      const reply = await gql(document, { first, e: { location: 'crowded_region' } }, { token: tokens.auditor });
+      assert.equal(reply.errors, undefined, JSON.stringify(reply.errors));
+      assert.equal(Object.values(reply.data!)[0].edges.length, first);
+    } finally {
+      pool.query = query;
+    }
+    return count;
+  };
+  const persons = `query($first: Int, $e: JSON) { registryPersons(expression: $e, first: $first) { edges { node { identifiers { type } memberships { group { id } } events { eventType } } } } }`;
+  const groups = `query($first: Int, $e: JSON) { registryGroups(expression: $e, first: $first) { edges { node { members { person { identifiers { value } } } events { eventType } } } } }`;
+  for (const document of [persons, groups]) assert.equal(await queriesFor(document, 6), await queriesFor(document, 1));
 });
 
 test('detail: a person with identifiers, memberships and events; a group with its members and events', async () => {
