@@ -163,3 +163,38 @@ test('the audit record is written in the change’s transaction: it rolls back w
   assert.match(String(failed), /change failed/);
   assert.deepEqual(await auditOf(target), []);
 });
+
+test('concurrent changes of one record queue: a death recorded meanwhile is seen, and an identifier is given once', async () => {
+  const person = await createPerson(em(), staff, fields());
+  const since = await lastEventId();
+  // Another change of the person is in flight (its row locked, its death written, not yet committed).
+  const other = await ctx.db.pool.connect();
+  try {
+    await other.query('BEGIN');
+    await other.query(`SELECT 1 FROM person WHERE id = $1 FOR UPDATE`, [person.id]);
+    await other.query(`UPDATE person SET death_date = '2026-02-01' WHERE id = $1`, [person.id]);
+    const death = recordDeath(em(), staff, person.id, '2026-02-02').catch((e: unknown) => e);
+    await waitForLockWait(other);
+    await other.query('COMMIT');
+    const refused = await death;
+    assert.ok(refused instanceof RegistryChangeError && refused.code === 'CONFLICT', `the queued change saw the death: ${String(refused)}`);
+  } finally {
+    other.release();
+  }
+  assert.deepEqual(await eventsSince(since, person.id), []);
+
+  const twins = await Promise.allSettled([createPerson(em(), staff, fields({ identifiers: [{ type: 'UIN', value: 'RC-twin' }] })), createPerson(em(), staff, fields({ identifiers: [{ type: 'UIN', value: 'RC-twin' }] }))]);
+  assert.deepEqual(twins.map((t) => t.status).sort(), ['fulfilled', 'rejected']);
+  assert.ok(twins.some((t) => t.status === 'rejected' && t.reason instanceof RegistryChangeError && t.reason.code === 'CONFLICT'), String(twins.map((t) => t.status === 'rejected' && t.reason)));
+});
+
+/** Until another session waits for a lock `holder` holds (bounded). */
+async function waitForLockWait(holder: { query: (sql: string) => Promise<{ rows: { pid: number }[] }> }) {
+  const pid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  for (let i = 0; i < 200; i++) {
+    const { rowCount } = await ctx.db.pool.query('SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [pid]);
+    if (rowCount) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail('the change never waited for the lock');
+}

@@ -5,7 +5,7 @@
  */
 import { normaliseDate } from '@dci-server/dci';
 import { GroupMembershipSchema, PersonIdentifierSchema, PersonSchema, RegistryGroupSchema, type Person, type RegistryGroup } from '@dci-server/db';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { StaffIdentity } from '../staff/roles.js';
 import { recordStaffActionIn } from '../staff/staff-audit.js';
 import { parseRecord, type PersonInput } from './record-input.js';
@@ -28,10 +28,9 @@ export type PersonFields = Omit<PersonInput, 'deathDate' | 'phoneNumbers' | 'ema
 export type PersonChanges = Partial<Omit<PersonFields, 'identifiers'>> & { addIdentifiers?: PersonInput['identifiers'] };
 
 export function createPerson(em: EntityManager, actor: StaffIdentity, fields: PersonFields): Promise<Person> {
-  return em.transactional(async (tx) => {
+  return inTransaction(em, async (tx) => {
     const input = checkedPerson(fields);
-    await refuseKnownIdentifiers(tx, input.identifiers);
-    const { entity } = await upsertPerson(tx, input);
+    const entity = await registerNew(tx, input);
     await recordStaffActionIn(tx, actor, 'createPerson', entity.id, { after: input });
     return entity;
   });
@@ -39,7 +38,7 @@ export function createPerson(em: EntityManager, actor: StaffIdentity, fields: Pe
 
 /** Fields left out keep their value; identifiers may be added (one per type), never taken from another person. */
 export function updatePerson(em: EntityManager, actor: StaffIdentity, personId: string, changes: PersonChanges): Promise<Person> {
-  return em.transactional(async (tx) => {
+  return inTransaction(em, async (tx) => {
     const { person, stored } = await findPerson(tx, personId);
     const { addIdentifiers = [], ...fields } = changes;
     for (const identifier of addIdentifiers) {
@@ -57,7 +56,7 @@ export function updatePerson(em: EntityManager, actor: StaffIdentity, personId: 
 
 /** Writes UPDATE and Death, as an import of the record with its death date does. */
 export function recordDeath(em: EntityManager, actor: StaffIdentity, personId: string, deathDate: string): Promise<Person> {
-  return em.transactional(async (tx) => {
+  return inTransaction(em, async (tx) => {
     const { person, stored } = await findPerson(tx, personId);
     if (stored.deathDate) throw new RegistryChangeError(`the death of this person is recorded already (${stored.deathDate})`, 'CONFLICT', 'personId');
     const input = checkedPerson(stored, deathDate);
@@ -69,12 +68,11 @@ export function recordDeath(em: EntityManager, actor: StaffIdentity, personId: s
 
 /** A newborn: a new person (REGISTER, LiveBirth) who joins a household (NewHouseHoldMember, UPDATE of the group). */
 export function recordBirth(em: EntityManager, actor: StaffIdentity, groupId: string, child: PersonFields, relationship = 'child'): Promise<Person> {
-  return em.transactional(async (tx) => {
+  return inTransaction(em, async (tx) => {
     const group = await findGroup(tx, groupId);
     if (!child.birthDate) throw new RegistryChangeError('a birth needs the birth date', 'INVALID_INPUT', 'birthDate');
     const input = checkedPerson(child);
-    await refuseKnownIdentifiers(tx, input.identifiers);
-    const { entity } = await upsertPerson(tx, input);
+    const entity = await registerNew(tx, input);
     recordEvent(tx, 'LiveBirth', 'Person', entity.id);
     await addMembership(tx, group, entity, relationship);
     await recordStaffActionIn(tx, actor, 'recordBirth', entity.id, { after: { groupId: group.id, relationship, person: input } });
@@ -83,7 +81,7 @@ export function recordBirth(em: EntityManager, actor: StaffIdentity, groupId: st
 }
 
 export function addGroupMember(em: EntityManager, actor: StaffIdentity, groupId: string, personId: string, relationship: string): Promise<RegistryGroup> {
-  return em.transactional(async (tx) => {
+  return inTransaction(em, async (tx) => {
     const group = await findGroup(tx, groupId);
     const { person } = await findPerson(tx, personId);
     if (await tx.count(GroupMembershipSchema, { group, person })) throw new RegistryChangeError('the person is a member of this group already', 'CONFLICT', 'personId');
@@ -95,7 +93,7 @@ export function addGroupMember(em: EntityManager, actor: StaffIdentity, groupId:
 
 /** Writes UPDATE of the group (the specs name no event for leaving a household). */
 export function removeGroupMember(em: EntityManager, actor: StaffIdentity, groupId: string, personId: string): Promise<RegistryGroup> {
-  return em.transactional(async (tx) => {
+  return inTransaction(em, async (tx) => {
     const group = await findGroup(tx, groupId);
     const membership = isRecordId(personId) ? await tx.findOne(GroupMembershipSchema, { group, person: personId }) : null;
     if (!membership) throw new RegistryChangeError(`no member ${personId} in this group`, 'NOT_FOUND', 'personId');
@@ -112,6 +110,19 @@ export function removeGroupMember(em: EntityManager, actor: StaffIdentity, group
   });
 }
 
+/**
+ * One change, one transaction. Rows changed are locked first (group before person), so concurrent
+ * changes of the same record queue; a unique key taken meanwhile by another change is a conflict.
+ */
+async function inTransaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  try {
+    return await em.transactional(work);
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) throw new RegistryChangeError('another change took the same identifier or membership meanwhile; try again', 'CONFLICT');
+    throw error;
+  }
+}
+
 async function addMembership(em: EntityManager, group: RegistryGroup, person: Person, relationship: string): Promise<void> {
   const isHead = relationship === 'head';
   if (isHead && (await em.count(GroupMembershipSchema, { group, isHead: true }))) throw new RegistryChangeError('the group has a head already', 'CONFLICT', 'relationship');
@@ -124,7 +135,7 @@ async function addMembership(em: EntityManager, group: RegistryGroup, person: Pe
 }
 
 async function findPerson(em: EntityManager, personId: string): Promise<{ person: Person; stored: PersonInput }> {
-  const person = isRecordId(personId) ? await em.findOne(PersonSchema, personId) : null;
+  const person = isRecordId(personId) ? await em.findOne(PersonSchema, personId, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
   if (!person) throw new RegistryChangeError(`no person ${personId}`, 'NOT_FOUND', 'personId');
   const identifiers = await em.find(PersonIdentifierSchema, { person }, { orderBy: { id: 'asc' } });
   const { givenName, surname, sex, phoneNumbers, emails } = person;
@@ -134,9 +145,17 @@ async function findPerson(em: EntityManager, personId: string): Promise<{ person
 }
 
 async function findGroup(em: EntityManager, groupId: string): Promise<RegistryGroup> {
-  const group = isRecordId(groupId) ? await em.findOne(RegistryGroupSchema, groupId) : null;
+  const group = isRecordId(groupId) ? await em.findOne(RegistryGroupSchema, groupId, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
   if (!group) throw new RegistryChangeError(`no group ${groupId}`, 'NOT_FOUND', 'groupId');
   return group;
+}
+
+/** A new person, never an update of a known one (whose identifier may have been registered meanwhile). */
+async function registerNew(em: EntityManager, input: PersonInput): Promise<Person> {
+  await refuseKnownIdentifiers(em, input.identifiers);
+  const { entity, created } = await upsertPerson(em, input);
+  if (!created) throw new RegistryChangeError('another change registered this person meanwhile', 'CONFLICT', 'identifiers');
+  return entity;
 }
 
 async function refuseKnownIdentifiers(em: EntityManager, identifiers: PersonInput['identifiers']): Promise<void> {
