@@ -121,6 +121,9 @@ test('search by a DCI expression, paged with cursors and a total count; by ident
     assert.equal((reply.errors?.[0]?.extensions as { dciCode?: string }).dciCode, dciCode);
   }
   assert.equal(errorCode(await gql(PERSON_PAGE, { after: 'bm9wZQ' }, { token: tokens.auditor })), 'BAD_USER_INPUT');
+  const unsortable = await gql(`{ registryPersons(sort: [{ attribute: "sex" }]) { totalCount } }`, {}, { token: tokens.auditor });
+  assert.equal((unsortable.errors?.[0]?.extensions as { dciCode?: string }).dciCode, 'rjct.sort.invalid');
+  assert.equal(errorCode(await gql(`{ registryPersons(identifierValue: "GQ-1") { totalCount } }`, {}, { token: tokens.auditor })), 'BAD_USER_INPUT');
 });
 
 test('a page of persons or groups costs the same number of SQL queries however many records it holds (no N+1)', async () => {
