@@ -217,7 +217,7 @@ async function search<K extends RecordKind>(ctx: GraphqlContext, kind: K, args: 
   const size = pageSize(args.first ?? undefined, 100);
   if (Boolean(args.identifierType) !== Boolean(args.identifierValue)) throw new GraphQLError('identifierType and identifierValue go together', { extensions: { code: 'BAD_USER_INPUT' } });
   const identifier = args.identifierType && args.identifierValue ? { type: args.identifierType, value: args.identifierValue } : undefined;
-  const sort = (args.sort ?? []).map((key) => ({ attribute: key.attribute, direction: key.descending ? ('desc' as const) : ('asc' as const) }));
+  const sort = args.sort?.map((key) => ({ attribute_name: key.attribute, sort_order: key.descending ? ('desc' as const) : ('asc' as const) }));
   try {
     const { totalCount, records } = await searchRegistryViews(ctx.app.db.pool, kind, { expression: args.expression, identifier, sort, offset, size });
     return {
@@ -268,7 +268,7 @@ export class RegistryResolver {
     @Arg('expression', () => GraphQLJSON, { nullable: true, description: 'a DCI expression query, e.g. {"$and": [{"location": {"$eq": "central_region"}}]}' }) expression?: unknown,
     @Arg('identifierType', () => String, { nullable: true, description: 'a DCI identifier type: UIN, BRN, NationalID or MOBILE (with identifierValue)' }) identifierType?: string,
     @Arg('identifierValue', () => String, { nullable: true }) identifierValue?: string,
-    @Arg('sort', () => [RegistrySortInput], { nullable: true, description: 'then by id' }) sort?: RegistrySortInput[],
+    @Arg('sort', () => [RegistrySortInput], { nullable: true, description: 'at most 3 keys, then by id' }) sort?: RegistrySortInput[],
     @Arg('first', () => Int, { nullable: true, description: 'page size, at most 100 (default 50)' }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<RegistryPersonConnection> {
@@ -282,7 +282,7 @@ export class RegistryResolver {
     @Arg('expression', () => GraphQLJSON, { nullable: true, description: 'a DCI expression query, e.g. {"poverty_score": {"$lt": 5}}' }) expression?: unknown,
     @Arg('identifierType', () => String, { nullable: true, description: 'as the registry stores it, e.g. HouseholdID (with identifierValue)' }) identifierType?: string,
     @Arg('identifierValue', () => String, { nullable: true }) identifierValue?: string,
-    @Arg('sort', () => [RegistrySortInput], { nullable: true, description: 'then by id' }) sort?: RegistrySortInput[],
+    @Arg('sort', () => [RegistrySortInput], { nullable: true, description: 'at most 3 keys, then by id' }) sort?: RegistrySortInput[],
     @Arg('first', () => Int, { nullable: true, description: 'page size, at most 100 (default 50)' }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<RegistryGroupConnection> {

@@ -3,9 +3,8 @@
  * and events. Searches reuse the DCI query language (translateFilter → filter-sql); records are
  * loaded for a whole page at once (a fixed number of queries, however long the page).
  */
-import { DciError, translateFilter, type FilterNode, type RecordKind, type SortKey } from '@dci-server/dci';
+import { DciError, translateFilter, translateSort, type FilterNode, type RecordKind } from '@dci-server/dci';
 import type pg from 'pg';
-import { sortExpression } from './filter-sql.js';
 import { searchIds } from './search.js';
 
 export interface IdentifierView {
@@ -89,7 +88,8 @@ export interface RegistrySearch {
   /** A DCI expression query (`{$and: [{location: {$eq: …}}]}`); `{}` or none: every record. */
   expression?: unknown;
   identifier?: { type: string; value: string };
-  sort?: SortKey[];
+  /** DCI sort keys: `[{attribute_name, sort_order}]`. */
+  sort?: { attribute_name: string; sort_order: 'asc' | 'desc' }[];
   offset: number;
   size: number;
 }
@@ -99,9 +99,7 @@ export async function searchRegistryViews<K extends RecordKind>(pool: pg.Pool, k
   const clauses: FilterNode[] = [];
   if (search.expression !== undefined && search.expression !== null) clauses.push(translateFilter(kind, 'expression', { value: { expression: { collection: kind, query: search.expression } } }));
   if (search.identifier) clauses.push(identifierFilter(kind, search.identifier));
-  const sort = search.sort ?? [];
-  sort.forEach((key) => sortExpression(kind, key.attribute));
-  if (new Set(sort.map((k) => k.attribute)).size < sort.length) throw new DciError('rjct.sort.invalid', 'a sort key is given twice');
+  const sort = translateSort(kind, search.sort);
   const page = { size: search.size, offset: search.offset, number: Math.floor(search.offset / search.size) + 1 };
   const { totalCount, ids } = await searchIds(pool, { recordKind: kind, filter: { kind: 'and', clauses }, sort, page });
   const views = kind === 'Person' ? await personViews(pool, ids) : await groupViews(pool, ids);
