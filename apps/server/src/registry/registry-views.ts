@@ -103,7 +103,8 @@ export async function searchRegistryViews<K extends RecordKind>(pool: pg.Pool, k
   const page = { size: search.size, offset: search.offset, number: Math.floor(search.offset / search.size) + 1 };
   const { totalCount, ids } = await searchIds(pool, { recordKind: kind, filter: { kind: 'and', clauses }, sort, page });
   const views = kind === 'Person' ? await personViews(pool, ids) : await groupViews(pool, ids);
-  return { totalCount, records: ids.map((id) => views.get(id)!) as (K extends 'Person' ? PersonView : GroupView)[] };
+  // A record deleted between the two queries is left out rather than answered as null.
+  return { totalCount, records: ids.flatMap((id) => views.get(id) ?? []) as (K extends 'Person' ? PersonView : GroupView)[] };
 }
 
 /**
