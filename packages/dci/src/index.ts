@@ -13,7 +13,7 @@ export type { FieldReference } from './query/references.js';
 export type { AttributeDef, AttributeLookup, ValueDerivation, ValueType } from './query/attributes.js';
 export { MAX_CONDITIONS, MAX_DEPTH } from './query/context.js';
 export { MAX_IN_VALUES, normaliseDate } from './query/values.js';
-export { DEFAULT_MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, MAX_SORT_KEYS, translateFilter, translateSearchCriteria } from './query/translate.js';
+export { DEFAULT_MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, MAX_SORT_KEYS, translateFilter, translateSearchCriteria, translateSort } from './query/translate.js';
 export type { TranslateOptions } from './query/translate.js';
 
 export { canonicalJson, digestOf, pythonSortedJson } from './signing/canonical.js';

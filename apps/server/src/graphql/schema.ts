@@ -3,6 +3,7 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
 import { authChecker } from './context.js';
 import { DashboardResolver } from './dashboard.js';
+import { RegistryResolver } from './registry.js';
 import { SenderResolver } from './senders.js';
 import { ServerKeyResolver } from './server-keys.js';
 import { StaffResolver } from './staff.js';
@@ -10,7 +11,7 @@ import { TransactionResolver } from './transactions.js';
 
 /** The management API's schema, code first. */
 export function managementSchema(): GraphQLSchema {
-  return buildSchemaSync({ resolvers: [StaffResolver, SenderResolver, ServerKeyResolver, TransactionResolver, DashboardResolver], authChecker, validate: false });
+  return buildSchemaSync({ resolvers: [StaffResolver, SenderResolver, ServerKeyResolver, TransactionResolver, DashboardResolver, RegistryResolver], authChecker, validate: false });
 }
 
 /** The committed copy for clients and codegen; a test fails when it drifts from the code. */

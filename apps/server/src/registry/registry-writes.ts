@@ -27,8 +27,13 @@ export async function upsertPerson(em: EntityManager, input: PersonInput): Promi
 }
 
 /** Writes a registry event of a declared type (e.g. a LiveBirth reported by a civil registry). */
-export function recordEvent(em: EntityManager, eventType: string, recordKind: 'Person' | 'Group', recordId: string): void {
-  em.create(RegistryEventSchema, { eventType, recordKind, recordId });
+export function recordEvent(em: EntityManager, eventType: string, recordKind: 'Person' | 'Group', recordId: string, payload?: Record<string, unknown>): void {
+  em.create(RegistryEventSchema, { eventType, recordKind, recordId, payload });
+}
+
+/** A person joined a group: the event names the newcomer. */
+export function recordNewMember(em: EntityManager, groupId: string, personId: string): void {
+  recordEvent(em, 'NewHouseHoldMember', 'Group', groupId, { person_id: personId });
 }
 
 /** Creates or updates a group by its identifier, upserting its members and replacing memberships. */
@@ -44,7 +49,7 @@ export async function upsertGroup(em: EntityManager, input: GroupInput): Promise
   await em.nativeDelete(GroupMembershipSchema, { group });
   for (const { person, relationship } of persons) {
     em.create(GroupMembershipSchema, { group, person, relationship, isHead: relationship === 'head' });
-    if (existing && !before.has(person.id)) em.create(RegistryEventSchema, { eventType: 'NewHouseHoldMember', recordKind: 'Group', recordId: group.id, payload: { person_id: person.id } });
+    if (existing && !before.has(person.id)) recordNewMember(em, group.id, person.id);
   }
   const head = persons.find((p) => p.relationship === 'head')?.person ?? persons[0]?.person ?? null;
   em.assign(group, { groupSize: persons.length, head });

@@ -41,6 +41,18 @@ export async function searchPage(db: Queryable, compiled: CompiledSearch): Promi
 
 /** How many records the page `compiled.page` holds when `totalCount` records match. */
 export const pageRecordCount = (compiled: CompiledSearch, totalCount: number): number => Math.max(0, Math.min(compiled.page.size, totalCount - compiled.page.offset));
+/** The ids of one page of matching records and how many match in all (for callers that load their own shape). */
+export async function searchIds(pool: pg.Pool, compiled: CompiledSearch): Promise<{ totalCount: number; ids: string[] }> {
+  const { recordKind: kind, page } = compiled;
+  const params: unknown[] = [];
+  const where = filterToSql(kind, compiled.filter, params);
+  const { from, id } = RECORD_TABLES[kind];
+  const [totalCount, rows] = await Promise.all([
+    countRecords(pool, compiled),
+    pool.query<{ id: string }>(`SELECT ${id} AS id FROM ${from} WHERE ${where} ORDER BY ${sortToSql(kind, compiled.sort)} LIMIT $${params.length + 1}::int OFFSET $${params.length + 2}::int`, [...params, page.size, page.offset]),
+  ]);
+  return { totalCount, ids: rows.rows.map((r) => r.id) };
+}
 
 /** How many records match, without fetching them. */
 export async function countRecords(pool: Queryable, compiled: CompiledSearch): Promise<number> {

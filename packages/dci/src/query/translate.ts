@@ -91,7 +91,8 @@ function recordKindOf(criteria: Record<string, unknown>): RecordKind {
   return kinds.values().next().value ?? 'Person';
 }
 
-function translateSort(recordKind: RecordKind, sort: unknown): SortKey[] {
+/** A DCI `sort` list (`[{attribute_name, sort_order}]`); also used where the query is not a DCI request. */
+export function translateSort(recordKind: RecordKind, sort: unknown): SortKey[] {
   if (sort === undefined) return [];
   if (!Array.isArray(sort) || sort.length > MAX_SORT_KEYS) {
     throw new DciError('rjct.sort.invalid', `sort must be an array of at most ${MAX_SORT_KEYS} keys`);
