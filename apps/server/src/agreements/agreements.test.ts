@@ -57,7 +57,7 @@ test('several valid agreements: the most recently created one applies; other sen
   assert.equal(found.id, newer.id);
   assert.equal(found.maxPageSize, 10);
   assert.deepEqual(found.fieldRules, [{ field: 'birth_date', action: 'derive', derive: 'year' }, { field: 'identifier', action: 'mask', keepLast: 2 }]);
-  assert.deepEqual((await listAgreements(em(), 'two-agreements')).map((a) => a.name), ['Newer', 'Older']);
+  assert.deepEqual((await listAgreements(em(), { senderId: 'two-agreements' })).map((a) => a.name), ['Newer', 'Older']);
 });
 
 test('deactivating: the agreement stays listed but no longer applies; unknown ids give null', async () => {
@@ -65,7 +65,7 @@ test('deactivating: the agreement stays listed but no longer applies; unknown id
   const agreement = await createAgreement(em(), { sender, name: 'Only', purpose: 'p' });
   assert.equal((await deactivateAgreement(em(), agreement.id))?.active, false);
   await assert.rejects(() => findAgreement(ctx.db.pool, 'deactivated'), missing(/no active/));
-  assert.deepEqual((await listAgreements(em(), 'deactivated')).map((a) => [a.name, a.active]), [['Only', false]]);
+  assert.deepEqual((await listAgreements(em(), { senderId: 'deactivated' })).map((a) => [a.name, a.active]), [['Only', false]]);
   assert.equal(await deactivateAgreement(em(), '00000000-0000-0000-0000-000000000000'), null);
   assert.equal(await deactivateAgreement(em(), 'not-a-uuid'), null);
 });
@@ -73,7 +73,7 @@ test('deactivating: the agreement stays listed but no longer applies; unknown id
 test('invalid input is refused before anything is stored', async () => {
   const sender = await newSender('invalid-input');
   await assert.rejects(() => createAgreement(em(), { sender, name: 'Bad', purpose: 'p', fieldRules: [{ field: 'passport', action: 'deny' }] }), InvalidAgreementError);
-  assert.deepEqual(await listAgreements(em(), 'invalid-input'), []);
+  assert.deepEqual(await listAgreements(em(), { senderId: 'invalid-input' }), []);
 });
 
 test('the demo agreement allows everything and is created once', async () => {

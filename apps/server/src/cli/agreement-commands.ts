@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { FieldRule } from '@dci-server/db';
-import { createAgreement, deactivateAgreement, listAgreements } from '../agreements/agreements.js';
+import { createAgreement, deactivateAgreement, listAgreements, termsOf } from '../agreements/agreements.js';
 import { findSender } from '../senders/senders.js';
 import { CliError, formatDate, isoDate, printJson, printTable, withDatabase } from './cli-support.js';
 
@@ -80,8 +80,8 @@ export function addAgreementCommands(program: Command): void {
     .option('--json', 'JSON output')
     .action((senderId: string, o: { json?: boolean }) =>
       withDatabase(async ({ db }) => {
-        const rows = await listAgreements(db.orm.em.fork(), senderId);
-        if (o.json) return printJson(rows.map(({ sender: _sender, ...a }) => a));
+        const rows = await listAgreements(db.orm.em.fork(), { senderId });
+        if (o.json) return printJson(rows.map(termsOf));
         printTable(['id', 'name', 'active', 'valid from', 'valid to', 'page cap', 'quota', 'rules'], rows.map((a) => [a.id, a.name, String(a.active), formatDate(a.validFrom), formatDate(a.validTo), String(a.maxPageSize ?? ''), String(a.dailyQuota ?? ''), String(a.fieldRules.length)]));
       }),
     );
