@@ -8,6 +8,7 @@ import { Migration20261125060000_notify_auth } from './Migration20261125060000_n
 import { Migration20261125070000_digests } from './Migration20261125070000_digests.js';
 import { Migration20261125080000_worker_heartbeat } from './Migration20261125080000_worker_heartbeat.js';
 import { Migration20261126100000_staff_access } from './Migration20261126100000_staff_access.js';
+import { Migration20261126150000_delivery_console } from './Migration20261126150000_delivery_console.js';
 
 /** Every migration, in order; listed explicitly so that no file globbing is needed at run time. */
 export const migrationsList = [
@@ -21,4 +22,5 @@ export const migrationsList = [
   { name: 'Migration20261125070000_digests', class: Migration20261125070000_digests },
   { name: 'Migration20261125080000_worker_heartbeat', class: Migration20261125080000_worker_heartbeat },
   { name: 'Migration20261126100000_staff_access', class: Migration20261126100000_staff_access },
+  { name: 'Migration20261126150000_delivery_console', class: Migration20261126150000_delivery_console },
 ];
