@@ -220,3 +220,32 @@ test('pause holds deliveries without spending attempts, resume sends them, cance
   ]);
   assert.match(audit.rows[1]!.actor, /admin@example.org/);
 });
+
+test('a list of subscriptions with their deliveries and attempts costs the same queries for 1 or many (no N+1)', async () => {
+  const pool = server.ctx.db.pool;
+  const original = pool.query.bind(pool);
+  const seen: string[] = [];
+  // Only this door's own reads are counted: the worker shares the pool and runs its own queries meanwhile.
+  const ours = /subscription s JOIN sender x|AS sid CROSS JOIN LATERAL|FROM delivery_attempt WHERE delivery_id|FROM notification_delivery d\s+WHERE d.subscription_id = ANY/;
+  (pool as { query: unknown }).query = (...args: Parameters<typeof pool.query>) => {
+    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text;
+    if (ours.test(text)) seen.push(text);
+    return (original as (...a: unknown[]) => unknown)(...args);
+  };
+  const queriesFor = async (first: number) => {
+    seen.length = 0;
+    const reply = await gql(`query($first: Int) { subscriptions(first: $first) { edges { node { code deliveries(first: 10) { totalCount edges { node { id attempts { httpStatus } } } } } } } }`, { first }, { token: tokens.auditor });
+    assert.equal(reply.errors, undefined, JSON.stringify(reply.errors));
+    assert.equal(reply.data?.subscriptions.edges.length, first);
+    assert.ok(reply.data?.subscriptions.edges.some((e: { node: { deliveries: { edges: { node: { attempts: unknown[] } }[] } } }) => e.node.deliveries.edges.some((d) => d.node.attempts.length)), 'attempts are listed');
+    return seen.length;
+  };
+  try {
+    const total = (await gql('{ subscriptions { totalCount } }', {}, { token: tokens.auditor })).data?.subscriptions.totalCount;
+    assert.ok(total >= 6);
+    assert.equal(await queriesFor(total), await queriesFor(2));
+    assert.equal(await queriesFor(total), 5, 'page and total; every delivery page, and their totals; every attempt');
+  } finally {
+    (pool as { query: unknown }).query = original;
+  }
+});
