@@ -137,6 +137,9 @@ test('a receiver answering 500: every attempt listed with status, latency, answe
   assert.equal(attempts[1]!.nextAttemptAt, null, 'no retry after the last attempt');
   assert.ok(new Date(attempts[1]!.attemptedAt) >= new Date(attempts[0]!.attemptedAt));
 
+  const single = await gql('query($id: ID!) { delivery(id: $id) { id subscriptionCode status attempts { httpStatus } } }', { id: delivery.id }, { token: tokens.auditor });
+  assert.deepEqual(single.data?.delivery, { id: delivery.id, subscriptionCode: code, status: 'dead', attempts: [{ httpStatus: 500 }, { httpStatus: 500 }] });
+  assert.equal((await gql('query { delivery(id: "nope") { id } }', {}, { token: tokens.auditor })).data?.delivery, null);
   assert.equal(errorCode(await gql(RESEND_ONE, { id: delivery.id }, { token: tokens.auditor })), 'FORBIDDEN');
   receiver.setStatus(200);
   const resent = await gql(RESEND_ONE, { id: delivery.id }, { token: tokens.operator });

@@ -38,6 +38,7 @@ class DeliveryAttempt {
 @ObjectType({ description: 'One registry event notified to one subscription' })
 class Delivery {
   @Field(() => ID) id!: string;
+  @Field(() => String) subscriptionCode!: string;
   @Field(() => ID) eventId!: string;
   @Field(() => String) eventType!: string;
   @Field(() => ID) recordId!: string;

@@ -113,6 +113,7 @@ export async function findSubscription(db: pg.Pool | pg.PoolClient, code: string
 export interface DeliveryRow {
   id: string;
   subscriptionId: string;
+  subscriptionCode: string;
   eventId: string;
   eventType: string;
   recordId: string;
@@ -126,7 +127,7 @@ export interface DeliveryRow {
   updatedAt: Date;
 }
 
-const DELIVERY_COLUMNS = `d.id, d.subscription_id AS "subscriptionId", e.id::text AS "eventId", e.event_type AS "eventType", e.record_id AS "recordId",
+const DELIVERY_COLUMNS = `d.id, d.subscription_id AS "subscriptionId", s.code AS "subscriptionCode", e.id::text AS "eventId", e.event_type AS "eventType", e.record_id AS "recordId",
   d.status, d.attempts, d.next_attempt_at AS "nextAttemptAt", d.last_http_status AS "lastHttpStatus", d.last_error AS "lastError",
   d.delivered_at AS "deliveredAt", d.created_at AS "createdAt", d.updated_at AS "updatedAt"`;
 
@@ -142,7 +143,7 @@ export async function listDeliveries(pool: pg.Pool, subscriptionIds: readonly st
     pool.query<DeliveryRow & { position: string }>(
       `SELECT page.* FROM unnest($1::uuid[]) AS sid CROSS JOIN LATERAL (
          SELECT ${DELIVERY_COLUMNS}, d.created_at::text AS position
-         FROM notification_delivery d JOIN registry_event e ON e.id = d.event_id
+         FROM notification_delivery d JOIN registry_event e ON e.id = d.event_id JOIN subscription s ON s.id = d.subscription_id
          WHERE d.subscription_id = sid AND ($2::text IS NULL OR d.status = $2) AND ${after}
          ORDER BY d.created_at DESC, d.id DESC LIMIT $${params.length}) page`,
       params,
@@ -180,11 +181,10 @@ export async function attemptsOf(pool: pg.Pool, deliveryIds: readonly string[]):
   return byDelivery;
 }
 
-/** One delivery's subscription code, for audit and resend checks. */
-export async function findDelivery(pool: pg.Pool, id: string): Promise<(DeliveryRow & { code: string }) | undefined> {
+export async function findDelivery(pool: pg.Pool, id: string): Promise<DeliveryRow | undefined> {
   if (!UUID.test(id)) return undefined;
-  const { rows } = await pool.query<DeliveryRow & { code: string }>(
-    `SELECT ${DELIVERY_COLUMNS}, s.code FROM notification_delivery d JOIN registry_event e ON e.id = d.event_id JOIN subscription s ON s.id = d.subscription_id WHERE d.id = $1`,
+  const { rows } = await pool.query<DeliveryRow>(
+    `SELECT ${DELIVERY_COLUMNS} FROM notification_delivery d JOIN registry_event e ON e.id = d.event_id JOIN subscription s ON s.id = d.subscription_id WHERE d.id = $1`,
     [id],
   );
   return rows[0];
