@@ -6,7 +6,7 @@ import type { AppContext } from '../context.js';
 import { createSender } from '../senders/senders.js';
 import { createTestContext } from '../testing/test-server.js';
 import { InvalidAgreementError } from './agreement-input.js';
-import { createAgreement, deactivateAgreement, DEMO_AGREEMENT_NAME, ensureDemoAgreement, findAgreement, listAgreements } from './agreements.js';
+import { createAgreement, deactivateAgreement, DEMO_AGREEMENT_NAME, ensureDemoAgreement, findAgreement, listAgreements, updateAgreement } from './agreements.js';
 
 let ctx: AppContext;
 before(async () => {
@@ -57,7 +57,7 @@ test('several valid agreements: the most recently created one applies; other sen
   assert.equal(found.id, newer.id);
   assert.equal(found.maxPageSize, 10);
   assert.deepEqual(found.fieldRules, [{ field: 'birth_date', action: 'derive', derive: 'year' }, { field: 'identifier', action: 'mask', keepLast: 2 }]);
-  assert.deepEqual((await listAgreements(em(), 'two-agreements')).map((a) => a.name), ['Newer', 'Older']);
+  assert.deepEqual((await listAgreements(em(), { senderId: 'two-agreements' })).map((a) => a.name), ['Newer', 'Older']);
 });
 
 test('deactivating: the agreement stays listed but no longer applies; unknown ids give null', async () => {
@@ -65,7 +65,7 @@ test('deactivating: the agreement stays listed but no longer applies; unknown id
   const agreement = await createAgreement(em(), { sender, name: 'Only', purpose: 'p' });
   assert.equal((await deactivateAgreement(em(), agreement.id))?.active, false);
   await assert.rejects(() => findAgreement(ctx.db.pool, 'deactivated'), missing(/no active/));
-  assert.deepEqual((await listAgreements(em(), 'deactivated')).map((a) => [a.name, a.active]), [['Only', false]]);
+  assert.deepEqual((await listAgreements(em(), { senderId: 'deactivated' })).map((a) => [a.name, a.active]), [['Only', false]]);
   assert.equal(await deactivateAgreement(em(), '00000000-0000-0000-0000-000000000000'), null);
   assert.equal(await deactivateAgreement(em(), 'not-a-uuid'), null);
 });
@@ -73,7 +73,24 @@ test('deactivating: the agreement stays listed but no longer applies; unknown id
 test('invalid input is refused before anything is stored', async () => {
   const sender = await newSender('invalid-input');
   await assert.rejects(() => createAgreement(em(), { sender, name: 'Bad', purpose: 'p', fieldRules: [{ field: 'passport', action: 'deny' }] }), InvalidAgreementError);
-  assert.deepEqual(await listAgreements(em(), 'invalid-input'), []);
+  assert.deepEqual(await listAgreements(em(), { senderId: 'invalid-input' }), []);
+});
+
+test('updating: same checks as creating, fields left out are kept, the next lookup sees the new terms', async () => {
+  const sender = await newSender('updated');
+  const agreement = await createAgreement(em(), { sender, name: 'First', purpose: 'p', allowedRecordTypes: ['Person'], fieldRules: [{ field: 'sex', action: 'deny' }] });
+  const { before, after } = await updateAgreement(em(), agreement.id, { name: 'Second', fieldRules: [{ field: 'birth_date', action: 'derive', derive: 'age' }], dailyQuota: 5 });
+  assert.equal(before.name, 'First');
+  assert.deepEqual(before.fieldRules, [{ field: 'sex', action: 'deny' }]);
+  assert.deepEqual([after.name, after.purpose, after.allowedRecordTypes, after.dailyQuota], ['Second', 'p', ['Person'], 5]);
+  assert.deepEqual((await findAgreement(ctx.db.pool, 'updated')).fieldRules, [{ field: 'birth_date', action: 'derive', derive: 'age' }]);
+  await assert.rejects(() => updateAgreement(em(), agreement.id, { fieldRules: [{ field: 'passport', action: 'deny' }] }), /no such record field/);
+  await assert.rejects(() => updateAgreement(em(), agreement.id, { allowedRecordTypes: ['Vehicle'] }), /unknown record type 'Vehicle'/);
+  assert.equal((await findAgreement(ctx.db.pool, 'updated')).name, 'Second', 'a refused update changes nothing');
+  await assert.rejects(() => updateAgreement(em(), 'not-a-uuid', { name: 'x' }), (e) => e instanceof InvalidAgreementError && /no agreement not-a-uuid/.test(e.message));
+  await deactivateAgreement(em(), agreement.id);
+  assert.deepEqual((await listAgreements(em(), { senderId: 'updated', active: true })).length, 0);
+  assert.deepEqual((await listAgreements(em(), { active: false })).map((a) => a.sender.getEntity().senderId).includes('updated'), true, 'listed across senders, with the sender loaded');
 });
 
 test('the demo agreement allows everything and is created once', async () => {

@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { DataSharingAgreementSchema, type DataSharingAgreement, type Sender } from '@dci-server/db';
 import { DciError } from '@dci-server/dci';
 import type pg from 'pg';
-import { checkAgreementInput, type NewAgreement } from './agreement-input.js';
+import { checkAgreementInput, InvalidAgreementError, type NewAgreement } from './agreement-input.js';
 
 /** An agreement's terms, without its sender. */
 export type AgreementTerms = Omit<DataSharingAgreement, 'sender'>;
@@ -51,18 +51,56 @@ export async function createAgreement(em: EntityManager, input: NewAgreement): P
   return agreement;
 }
 
-/** Every agreement of a sender, active or not, newest first. */
-export async function listAgreements(em: EntityManager, senderId: string): Promise<DataSharingAgreement[]> {
-  return em.find(DataSharingAgreementSchema, { sender: { senderId } }, { orderBy: { createdAt: 'desc', id: 'asc' } });
+export interface AgreementFilter {
+  /** The DCI sender id. */
+  senderId?: string;
+  active?: boolean;
+}
+
+/** Agreements, active or not unless filtered, newest first, with their sender loaded. */
+export async function listAgreements(em: EntityManager, filter: AgreementFilter = {}): Promise<DataSharingAgreement[]> {
+  return em.find(
+    DataSharingAgreementSchema,
+    { ...(filter.senderId !== undefined ? { sender: { senderId: filter.senderId } } : {}), ...(filter.active !== undefined ? { active: filter.active } : {}) },
+    { orderBy: { createdAt: 'desc', id: 'asc' }, populate: ['sender'] },
+  );
+}
+
+/** One agreement with its sender, or null (an id that is not a UUID is simply not found). */
+export async function findAgreementById(em: EntityManager, id: string): Promise<DataSharingAgreement | null> {
+  return UUID.test(id) ? em.findOne(DataSharingAgreementSchema, { id }, { populate: ['sender'] }) : null;
+}
+
+/** What an update may change: any term but the sender; fields left out keep their value. */
+export type AgreementChanges = Partial<Omit<NewAgreement, 'sender'>>;
+
+/**
+ * Changes an agreement's terms under the same checks as a new one; the next DCI call already
+ * answers under them. Returns the terms before and after; throws InvalidAgreementError.
+ */
+export async function updateAgreement(em: EntityManager, id: string, changes: AgreementChanges): Promise<{ before: AgreementTerms; after: DataSharingAgreement }> {
+  const agreement = await findAgreementById(em, id);
+  if (!agreement) throw new InvalidAgreementError(`no agreement ${id}`);
+  const before = termsOf(agreement);
+  const { sender: _sender, ...checked } = checkAgreementInput({ ...agreement, sender: agreement.sender.getEntity(), ...changes });
+  em.assign(agreement, checked);
+  await em.flush();
+  return { before, after: agreement };
 }
 
 /** Agreements are deactivated, never deleted, so that past answers stay explainable. Null when there is no such agreement. */
 export async function deactivateAgreement(em: EntityManager, id: string): Promise<DataSharingAgreement | null> {
-  const agreement = UUID.test(id) ? await em.findOne(DataSharingAgreementSchema, { id }) : null;
+  const agreement = await findAgreementById(em, id);
   if (!agreement) return null;
   agreement.active = false;
   await em.flush();
   return agreement;
+}
+
+/** An agreement's terms without its sender reference (for audit records and JSON output). */
+export function termsOf(agreement: DataSharingAgreement): AgreementTerms {
+  const { sender: _sender, ...terms } = agreement;
+  return { ...terms, fieldRules: structuredClone(terms.fieldRules) };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

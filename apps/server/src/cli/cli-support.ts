@@ -11,6 +11,7 @@ import { InvalidAgreementError } from '../agreements/agreement-input.js';
 import { CLI_IDENTITY } from '../staff/roles.js';
 import { recordStaffAction } from '../staff/staff-audit.js';
 import { StaffError } from '../staff/staff-users.js';
+import { SubscriptionAdminError } from '../subscriptions/subscription-admin.js';
 
 /** A command refused for a reason the operator can fix: printed as one line, no stack trace. */
 export class CliError extends Error {}
@@ -107,7 +108,7 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 function isUserError(error: unknown): boolean {
-  return error instanceof CliError || error instanceof ConfigError || error instanceof KeyError || error instanceof SenderError || error instanceof InvalidAgreementError || error instanceof StaffError;
+  return error instanceof CliError || error instanceof ConfigError || error instanceof KeyError || error instanceof SenderError || error instanceof InvalidAgreementError || error instanceof StaffError || error instanceof SubscriptionAdminError;
 }
 
 /** The last word on a failed command: its message on stderr and exit code 1; a stack trace only for bugs, and only with LOG_LEVEL=debug. */

@@ -115,7 +115,7 @@ test('keys generate, activate, retire and list', async () => {
   assert.equal(active[0]!.publicJwk.d, undefined);
 });
 
-test('agreements add, list and deactivate; deliveries resend needs a selection', async () => {
+test('agreements add, update, list and deactivate; deliveries resend by a filter; each change audited as cli', async () => {
   assert.equal((await cli('senders', 'add', 'agency', '--name', 'Agency')).code, 0);
   const added = await cli('agreements', 'add', 'agency', '--name', 'Cash transfers', '--purpose', 'eligibility', '--query-types', 'idtype-value', '--max-page-size', '50', '--rule', 'birth_date:derive:year', '--rule', 'phone_number:deny');
   assert.equal(added.code, 0, added.stderr);
@@ -129,8 +129,21 @@ test('agreements add, list and deactivate; deliveries resend needs a selection',
   assertFriendlyFailure(unknownField, /no_such_field/);
   const listed = JSON.parse((await cli('agreements', 'list', 'agency', '--json')).stdout) as { id: string; maxPageSize: number; fieldRules: unknown[]; active: boolean }[];
   assert.deepEqual(listed.map((a) => [a.id, a.maxPageSize, a.fieldRules.length, a.active]), [[id, 50, 2, true]]);
+  const updated = await cli('agreements', 'update', id, '--name', 'Cash transfers 2027', '--rule', 'sex:deny');
+  assert.equal(updated.code, 0, updated.stderr);
+  assertFriendlyFailure(await cli('agreements', 'update', id, '--rule', 'shoe_size:deny'), /shoe_size': no such record field/);
+  const [changed] = JSON.parse((await cli('agreements', 'list', 'agency', '--json')).stdout) as { name: string; maxPageSize: number; fieldRules: unknown[] }[];
+  assert.deepEqual([changed!.name, changed!.maxPageSize, changed!.fieldRules], ['Cash transfers 2027', 50, [{ field: 'sex', action: 'deny' }]], 'what is not given is kept');
   assert.equal((await cli('agreements', 'deactivate', id)).code, 0);
   assertFriendlyFailure(await cli('deliveries', 'resend'), /--all-dead/);
+  assertFriendlyFailure(await cli('deliveries', 'resend', '--event-type', 'Coronation'), /Unknown event type "Coronation"/);
+  const resent = await cli('deliveries', 'resend', '--sender', 'agency', '--event-type', 'Death', '--since', '2026-01-01');
+  assert.equal(resent.code, 0, resent.stderr);
+  assert.match(resent.stdout, /^0 deliveries queued again/);
+  const audit = new pg.Client({ connectionString: env.DATABASE_URL });
+  await audit.connect();
+  const { rows } = await audit.query<{ actor: string; action: string }>(`SELECT actor, action FROM staff_audit WHERE action IN ('createAgreement', 'updateAgreement', 'endAgreement', 'resendDeadLetters') ORDER BY id`).finally(() => audit.end());
+  assert.deepEqual(rows, ['createAgreement', 'updateAgreement', 'endAgreement', 'resendDeadLetters'].map((action) => ({ actor: 'cli', action })), 'every change from the CLI is audited');
 });
 
 test('import exits 1 when a line is bad (the good lines are kept) and reports each bad line', async () => {

@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { resendDeadLetters } from '../notifications/dead-letters.js';
 import { setNotifyAuth } from '../notifications/outbound-auth.js';
-import { CliError, formatDate, positiveInt, printJson, printTable, uuid, withDatabase, withMasterKey } from './cli-support.js';
+import { resendDeadLettersMatching } from '../subscriptions/subscription-admin.js';
+import { CliError, formatDate, isoDate, positiveInt, printJson, printTable, uuid, withDatabase, withMasterKey } from './cli-support.js';
 
 interface NotifyAuthOptions {
   none?: boolean;
@@ -40,12 +41,18 @@ export function addDeliveryCommands(program: Command): void {
     .description('send dead-lettered deliveries again, with fresh attempts')
     .argument('[ids...]', 'delivery ids', uuid)
     .option('--subscription <code>', 'every dead delivery of this subscription')
+    .option('--sender <sender_id>', "every dead delivery of this sender's subscriptions")
+    .option('--event-type <type>', 'every dead delivery of this event type')
+    .option('--since <date>', 'dead-lettered at or after (ISO 8601)', isoDate)
+    .option('--until <date>', 'dead-lettered before (ISO 8601)', isoDate)
     .option('--all-dead', 'every dead delivery')
-    .action((ids: string[], options: { subscription?: string; allDead?: boolean }) =>
+    .action((ids: string[], o: { subscription?: string; sender?: string; eventType?: string; since?: Date; until?: Date; allDead?: boolean }) =>
       withDatabase(async ({ db, audit }) => {
-        if (!ids.length && !options.subscription && !options.allDead) throw new CliError('name delivery ids, --subscription <code> or --all-dead');
-        const resent = await resendDeadLetters(db.pool, { ...(ids.length ? { ids } : {}), ...(options.subscription ? { subscriptionCode: options.subscription } : {}) });
-        await audit('resendDeadLetters', options.subscription ?? null, { after: { ids: ids.length ? ids : undefined, allDead: options.allDead, resent: resent.length } });
+        const filter = Object.fromEntries(Object.entries({ subscriptionCode: o.subscription, senderId: o.sender, eventType: o.eventType, from: o.since, to: o.until }).filter(([, v]) => v !== undefined));
+        if (!ids.length && !Object.keys(filter).length && !o.allDead) throw new CliError('name delivery ids, --subscription <code>, --sender, --event-type, --since / --until, or --all-dead');
+        if (ids.length && Object.keys(filter).length) throw new CliError('name delivery ids or a filter, not both');
+        const resent = ids.length ? await resendDeadLetters(db.pool, { ids }) : await resendDeadLettersMatching(db.pool, filter);
+        await audit('resendDeadLetters', o.subscription ?? null, { after: { ...(ids.length ? { ids } : { filter }), resentCount: resent.length } });
         console.log(`${resent.length} deliveries queued again`);
       }),
     );

@@ -8,10 +8,16 @@ import { SenderResolver } from './senders.js';
 import { ServerKeyResolver } from './server-keys.js';
 import { StaffResolver } from './staff.js';
 import { TransactionResolver } from './transactions.js';
+import { AgreementResolver } from './agreements.js';
+import { DeliveryResolver, SubscriptionResolver } from './subscriptions.js';
 
 /** The management API's schema, code first. */
 export function managementSchema(): GraphQLSchema {
-  return buildSchemaSync({ resolvers: [StaffResolver, SenderResolver, ServerKeyResolver, TransactionResolver, DashboardResolver, RegistryResolver], authChecker, validate: false });
+  return buildSchemaSync({
+    resolvers: [StaffResolver, SenderResolver, ServerKeyResolver, TransactionResolver, DashboardResolver, RegistryResolver, AgreementResolver, SubscriptionResolver, DeliveryResolver],
+    authChecker,
+    validate: false,
+  });
 }
 
 /** The committed copy for clients and codegen; a test fails when it drifts from the code. */

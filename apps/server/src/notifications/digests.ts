@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import { withTransaction } from '../database.js';
 import { isSuccess } from '../outbound/post-json.js';
 import { lastFireTime, type Frequency } from './schedule.js';
-import { sendNotify } from './send-notify.js';
+import { responseExcerpt, sendNotify } from './send-notify.js';
 
 interface DueSubscription {
   id: string;
@@ -27,7 +27,7 @@ export function sendDigests(ctx: AppContext): Task {
     const now = new Date();
     const { rows } = await ctx.db.pool.query<DueSubscription>(
       `SELECT s.id, s.code, s.callback_url, s.reg_type, s.record_type, s.sender_id, s.frequency, s.last_digest_at FROM subscription s
-       WHERE s.active AND s.frequency IS NOT NULL AND EXISTS (SELECT 1 FROM notification_delivery d WHERE d.subscription_id = s.id AND d.status = 'batched')`,
+       WHERE s.active AND s.suspended_at IS NULL AND s.frequency IS NOT NULL AND EXISTS (SELECT 1 FROM notification_delivery d WHERE d.subscription_id = s.id AND d.status = 'batched')`,
     );
     for (const subscription of rows) {
       const due = lastFireTime(subscription.frequency, now);
@@ -46,16 +46,25 @@ async function sendDigest(ctx: AppContext, subscription: DueSubscription): Promi
     if (!rows.length) return;
     const target = { code: subscription.code, callbackUrl: subscription.callback_url, regType: subscription.reg_type, recordType: subscription.record_type, senderUuid: subscription.sender_id };
     let status: number | null = null;
+    let excerpt: string | null = null;
     let error: string | null = null;
     const started = performance.now();
     try {
-      status = await sendNotify(ctx, target, rows.map((r) => ({ id: r.event_id, eventType: r.event_type, recordId: r.record_id, createdAt: r.created_at })));
+      const answer = await sendNotify(ctx, target, rows.map((r) => ({ id: r.event_id, eventType: r.event_type, recordId: r.record_id, createdAt: r.created_at })));
+      status = answer.status;
+      excerpt = responseExcerpt(answer.body);
       if (!isSuccess(status)) error = `HTTP ${status}`;
     } catch (e) {
       error = (e as Error).message;
     }
     const ids = rows.map((r) => r.id);
-    await client.query('INSERT INTO delivery_attempt (delivery_id, http_status, latency_ms, error) SELECT id, $2, $3, $4 FROM unnest($1::uuid[]) AS id', [ids, status, Math.round(performance.now() - started), error]);
+    await client.query('INSERT INTO delivery_attempt (delivery_id, http_status, latency_ms, response_excerpt, error) SELECT id, $2, $3, $4, $5 FROM unnest($1::uuid[]) AS id', [
+      ids,
+      status,
+      Math.round(performance.now() - started),
+      excerpt,
+      error,
+    ]);
     if (error) {
       await client.query(
         `UPDATE notification_delivery SET attempts = attempts + 1, last_http_status = $2, last_error = $3, updated_at = now(),

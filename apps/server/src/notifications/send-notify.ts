@@ -6,7 +6,7 @@ import type { AppContext } from '../context.js';
 import { responseHeader, signFor } from '../dci/responses.js';
 import { DEFAULT_REG_TYPE } from '../dci/search-handler.js';
 import { policyFor } from '../outbound/address-policy.js';
-import { postJson } from '../outbound/post-json.js';
+import { postJson, type PostResult } from '../outbound/post-json.js';
 import { recordsByIds } from '../registry/search.js';
 import { SENDER_COLUMNS } from '../senders/sender-auth.js';
 import { authorizationFor } from './outbound-auth.js';
@@ -29,9 +29,9 @@ export interface NotifyEvent {
 /**
  * POSTs one signed notify envelope carrying `events` (one, or a digest of many), each record as
  * the subscriber's agreement lets it see it, authenticated as configured for that subscriber.
- * Returns the HTTP status; throws when nothing could be sent.
+ * Returns the receiver's answer; throws when nothing could be sent.
  */
-export async function sendNotify(ctx: AppContext, target: NotifyTarget, events: readonly NotifyEvent[]): Promise<number> {
+export async function sendNotify(ctx: AppContext, target: NotifyTarget, events: readonly NotifyEvent[]): Promise<PostResult> {
   const { rows } = await ctx.db.pool.query<Sender>(`SELECT ${SENDER_COLUMNS} FROM sender s WHERE s.id = $1`, [target.senderUuid]);
   const sender = rows[0];
   if (!sender) throw new Error(`sender ${target.senderUuid} no longer exists`);
@@ -52,5 +52,10 @@ export async function sendNotify(ctx: AppContext, target: NotifyTarget, events: 
   };
   const envelope = await signFor(ctx, sender, responseHeader(ctx, sender, 'notify', events.length), message);
   const authorization = await authorizationFor(sender, ctx.masterKey);
-  return (await postJson(target.callbackUrl, envelope, policyFor(sender, target.callbackUrl), authorization ? { authorization } : {})).status;
+  return postJson(target.callbackUrl, envelope, policyFor(sender, target.callbackUrl), authorization ? { authorization } : {});
 }
+
+/** How much of a receiver's answer each attempt keeps: enough to read an error message. */
+export const RESPONSE_EXCERPT_CHARS = 500;
+
+export const responseExcerpt = (body: string | undefined): string | null => (body ? body.slice(0, RESPONSE_EXCERPT_CHARS) : null);

@@ -23,9 +23,10 @@ export async function sweep(ctx: AppContext, staleSeconds: number): Promise<{ de
   const deadWorkers = await releaseJobsOfDeadWorkers(pool);
   if (deadWorkers.length) ctx.logger.warn({ deadWorkers }, 'released jobs of workers that stopped');
   const { rows } = await pool.query<{ id: string; next_attempt_at: Date | null }>(
-    `SELECT id, next_attempt_at FROM notification_delivery
-     WHERE status IN ('pending', 'failed') AND updated_at <= now() - make_interval(secs => $1)
-       AND ($1 = 0 OR next_attempt_at IS NULL OR next_attempt_at < now() - make_interval(secs => $1))
+    `SELECT d.id, d.next_attempt_at FROM notification_delivery d JOIN subscription s ON s.id = d.subscription_id
+     WHERE d.status IN ('pending', 'failed') AND d.updated_at <= now() - make_interval(secs => $1)
+       AND ($1 = 0 OR d.next_attempt_at IS NULL OR d.next_attempt_at < now() - make_interval(secs => $1))
+       AND s.suspended_at IS NULL -- paused by staff: resuming schedules them
      LIMIT 10000`,
     [staleSeconds],
   );

@@ -19,6 +19,8 @@ export interface Subscription {
   /** Failed deliveries in a row; past the threshold deliveries pause until `pausedUntil`. */
   consecutiveFailures: number;
   pausedUntil?: Date | null;
+  /** Paused by staff: nothing is sent (events still queue up) until resumed. */
+  suspendedAt?: Date | null;
   lastDigestAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -41,6 +43,7 @@ export const SubscriptionSchema = new EntitySchema<Subscription>({
     active: { type: 'boolean', default: true },
     consecutiveFailures: { type: 'integer', default: 0 },
     pausedUntil: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    suspendedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     lastDigestAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     ...timestamps,
   },
@@ -123,7 +126,11 @@ export interface DeliveryAttempt {
   attemptedAt: Date;
   httpStatus?: number | null;
   latencyMs?: number | null;
+  /** The start of the receiver's answer, for diagnosis. */
+  responseExcerpt?: string | null;
   error?: string | null;
+  /** When the delivery was scheduled to be tried again after this attempt; null when it was not. */
+  nextAttemptAt?: Date | null;
 }
 
 export const DeliveryAttemptSchema = new EntitySchema<DeliveryAttempt>({
@@ -135,6 +142,8 @@ export const DeliveryAttemptSchema = new EntitySchema<DeliveryAttempt>({
     attemptedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     httpStatus: { type: 'integer', nullable: true },
     latencyMs: { type: 'integer', nullable: true },
+    responseExcerpt: { type: 'string', columnType: 'text', nullable: true },
     error: { type: 'string', columnType: 'text', nullable: true },
+    nextAttemptAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
   },
 });
