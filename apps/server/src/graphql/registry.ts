@@ -2,11 +2,11 @@ import { DciError, type RecordKind } from '@dci-server/dci';
 import { GraphQLError } from 'graphql';
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
-import { addGroupMember, createPerson, recordBirth, recordDeath, RegistryChangeError, removeGroupMember, updatePerson, type PersonFields } from '../registry/registry-changes.js';
+import { addGroupMember, createPerson, recordBirth, recordDeath, removeGroupMember, updatePerson, type PersonFields } from '../registry/registry-changes.js';
 import { EVENTS_PER_RECORD, groupViews, isRecordId, personViews, searchRegistryViews, type GroupView, type PersonView } from '../registry/registry-views.js';
 import { PageInfo, pageSize } from './connections.js';
 import { MANAGE, READ, type GraphqlContext } from './context.js';
-import { UserError } from './user-errors.js';
+import { UserError, withUserErrors } from './user-errors.js';
 
 @ObjectType()
 class RegistryIdentifier {
@@ -232,23 +232,13 @@ async function search<K extends RecordKind>(ctx: GraphqlContext, kind: K, args: 
   }
 }
 
-/** Registry changes refused for their input become userErrors; anything else stays a fault. */
-async function registryChange<T>(work: () => Promise<T>): Promise<{ result?: T; userErrors: UserError[] }> {
-  try {
-    return { result: await work(), userErrors: [] };
-  } catch (error) {
-    if (!(error instanceof RegistryChangeError)) throw error;
-    return { userErrors: [{ field: error.field, message: error.message, code: error.code }] };
-  }
-}
-
 async function personPayload(ctx: GraphqlContext, work: () => Promise<{ id: string }>): Promise<RegistryPersonPayload> {
-  const { result, userErrors } = await registryChange(work);
+  const { result, userErrors } = await withUserErrors(work);
   return { person: result ? ((await personViews(ctx.app.db.pool, [result.id])).get(result.id) ?? null) : null, userErrors };
 }
 
 async function groupPayload(ctx: GraphqlContext, work: () => Promise<{ id: string }>): Promise<RegistryGroupPayload> {
-  const { result, userErrors } = await registryChange(work);
+  const { result, userErrors } = await withUserErrors(work);
   return { group: result ? ((await groupViews(ctx.app.db.pool, [result.id])).get(result.id) ?? null) : null, userErrors };
 }
 

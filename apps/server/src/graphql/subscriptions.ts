@@ -23,7 +23,7 @@ import {
 } from '../subscriptions/subscription-admin.js';
 import { PageInfo, pageSize } from './connections.js';
 import { MANAGE, READ, type GraphqlContext } from './context.js';
-import { UserError } from './user-errors.js';
+import { UserError, withUserErrors } from './user-errors.js';
 
 @ObjectType({ description: 'One try to POST a notification to the subscriber' })
 class DeliveryAttempt {
@@ -143,15 +143,6 @@ async function asUserInput<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-async function withSubscriptionErrors<T>(work: () => Promise<T>): Promise<{ result?: T; userErrors: UserError[] }> {
-  try {
-    return { result: await work(), userErrors: [] };
-  } catch (error) {
-    if (!(error instanceof SubscriptionAdminError)) throw error;
-    return { userErrors: [{ field: null, message: error.message, code: error.code }] };
-  }
-}
-
 /** Per request, one loader per kind and arguments, so lists batch instead of querying per row. */
 const requestLoaders = new WeakMap<GraphqlContext, Map<string, DataLoader<string, unknown>>>();
 
@@ -242,13 +233,13 @@ export class SubscriptionResolver {
   }
 
   private async changed(ctx: GraphqlContext, action: string, code: string, work: () => Promise<{ before: SubscriptionRow; after: SubscriptionRow }>): Promise<NotificationSubscriptionPayload> {
-    const { result, userErrors } = await withSubscriptionErrors(work);
+    const { result, userErrors } = await withUserErrors(work);
     if (result) await recordStaffAction(ctx.app.db.pool, ctx.staff!, action, code, { before: { status: result.before.status }, after: { status: result.after.status } });
     return { subscription: result?.after ?? null, userErrors };
   }
 
   private async resent(ctx: GraphqlContext, action: string, target: string | null, work: () => Promise<string[]>, filter?: unknown): Promise<ResendPayload> {
-    const { result, userErrors } = await withSubscriptionErrors(work);
+    const { result, userErrors } = await withUserErrors(work);
     if (result) await recordStaffAction(ctx.app.db.pool, ctx.staff!, action, target, { after: { ...(filter ? { filter } : {}), resentCount: result.length } });
     return { resentCount: result?.length ?? 0, deliveryIds: result ?? [], userErrors };
   }

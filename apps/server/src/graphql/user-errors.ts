@@ -1,8 +1,13 @@
 import { Field, ObjectType } from 'type-graphql';
 import { InvalidAgreementError } from '../agreements/agreement-input.js';
 import { KeyError } from '../keys/key-algorithms.js';
+import { RegistryChangeError } from '../registry/registry-changes.js';
 import { SenderError } from '../senders/senders.js';
 import { StaffError } from '../staff/staff-users.js';
+import { SubscriptionAdminError } from '../subscriptions/subscription-admin.js';
+
+/** The domains' "you can fix this" errors; some name their code and the input field at fault. */
+const USER_ERRORS = [SenderError, KeyError, StaffError, InvalidAgreementError, RegistryChangeError, SubscriptionAdminError];
 
 /** An input problem the caller can fix, reported in the mutation's payload (not in GraphQL `errors`). */
 @ObjectType()
@@ -25,9 +30,9 @@ export async function withUserErrors<T>(work: () => Promise<T>): Promise<{ resul
   try {
     return { result: await work(), userErrors: [] };
   } catch (error) {
-    if (!(error instanceof SenderError || error instanceof KeyError || error instanceof StaffError || error instanceof InvalidAgreementError)) throw error;
-    const message = error.message;
-    const code = /^no /.test(message) ? 'NOT_FOUND' : /exists already|already/.test(message) ? 'CONFLICT' : 'INVALID_INPUT';
-    return { result: undefined, userErrors: [{ field: error instanceof StaffError ? (error.field ?? null) : null, message, code }] };
+    if (!USER_ERRORS.some((type) => error instanceof type)) throw error;
+    const { message, code, field } = error as Error & { code?: string; field?: string | null };
+    const guessed = /^no /.test(message) ? 'NOT_FOUND' : /already/.test(message) ? 'CONFLICT' : 'INVALID_INPUT';
+    return { result: undefined, userErrors: [{ field: field ?? null, message, code: code ?? guessed }] };
   }
 }

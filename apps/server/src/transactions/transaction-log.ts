@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { decodeCursor, toPage, type Page } from '../pagination/keyset-cursor.js';
 
 /** What staff filter the DCI audit log by; every field optional, all given ones must match. */
 export interface TransactionFilter {
@@ -34,12 +35,6 @@ export interface TransactionRow {
   callbackStatus: string | null;
 }
 
-export interface TransactionPage {
-  rows: (TransactionRow & { cursor: string })[];
-  totalCount: number;
-  hasNextPage: boolean;
-}
-
 const COLUMNS = `id, transaction_id AS "transactionId", message_id AS "messageId", correlation_id AS "correlationId", sender_id AS "senderId",
   operation, endpoint, http_status AS "httpStatus", dci_status AS "dciStatus", reason_code AS "reasonCode", duration_ms AS "durationMs",
   client_address AS "clientAddress", created_at AS "createdAt", async_status AS "asyncStatus", completed_count AS "completedCount",
@@ -68,23 +63,8 @@ function where(filter: TransactionFilter, params: unknown[]): string[] {
   return conditions;
 }
 
-const POSITION = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$/;
-
-/** A cursor is the row's exact position in the newest-first order (created_at to the microsecond, id). */
-const encodeCursor = (createdAt: string, id: string) => Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && POSITION.test(value[0]) && /^[0-9a-f-]{36}$/.test(value[1])) return [value[0], value[1]];
-  } catch {
-    // reported below
-  }
-  throw new RangeError('not a cursor from this list');
-}
-
 /** The DCI audit log, newest first, a page after `after`, with the number of rows matching the filter. */
-export async function listTransactions(pool: pg.Pool, filter: TransactionFilter, page: { first: number; after?: string }): Promise<TransactionPage> {
+export async function listTransactions(pool: pg.Pool, filter: TransactionFilter, page: { first: number; after?: string }): Promise<Page<TransactionRow>> {
   const params: unknown[] = [];
   const conditions = where(filter, params);
   const countSql = `SELECT count(*)::int AS n FROM dci_transaction ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}`;
@@ -103,8 +83,7 @@ export async function listTransactions(pool: pg.Pool, filter: TransactionFilter,
     ),
     pool.query<{ n: number }>(countSql, countParams),
   ]);
-  const pageRows = rows.rows.slice(0, page.first).map(({ position, ...row }) => ({ ...row, cursor: encodeCursor(position, row.id) }));
-  return { rows: pageRows, totalCount: count.rows[0]!.n, hasNextPage: rows.rows.length > page.first };
+  return toPage(rows.rows, page.first, count.rows[0]!.n);
 }
 
 /** One audit record with the request and response bodies as stored. */
