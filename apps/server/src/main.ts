@@ -1,4 +1,4 @@
-import { bootstrap, loadDemoData } from './bootstrap.js';
+import { bootstrap, exitOnDatabaseLost, loadDemoData } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createApp, serviceLinks } from './http/app.js';
 import { listen, type HttpServer } from './http/serve.js';
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const started = Date.now();
-  const ctx = await bootstrap(config, logger);
+  const ctx = await bootstrap(config, logger, { onDatabaseLost: exitOnDatabaseLost(logger) });
   let http: HttpServer;
   let worker: WorkerHandle | undefined;
   try {

@@ -1,4 +1,4 @@
-import { bootstrap } from './bootstrap.js';
+import { bootstrap, exitOnDatabaseLost } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startWorker } from './jobs/worker.js';
 import { taskList } from './jobs/tasks.js';
@@ -8,7 +8,7 @@ import { createLogger } from './logger.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const ctx = await bootstrap(config, logger);
+  const ctx = await bootstrap(config, logger, { onDatabaseLost: exitOnDatabaseLost(logger) });
   const worker = await startWorker(ctx.db.pool, taskList(ctx), logger, config.workerConcurrency);
   const shutdown = async () => {
     await worker.stop();

@@ -1,9 +1,10 @@
-import express, { Router, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppContext } from '../context.js';
+import { isDatabaseUnavailable } from '../database.js';
 import { issueAccessToken } from './access-tokens.js';
 import { authenticateClient, ClientAuthenticationError } from './client-authentication.js';
 
-type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope';
+type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'temporarily_unavailable';
 
 function oauthError(res: Response, status: number, error: OAuthErrorCode, description: string): void {
   if (status === 401) res.set('WWW-Authenticate', 'Basic realm="dci-server"');
@@ -33,6 +34,11 @@ export function tokenRoutes(ctx: AppContext): Router {
 
     const accessToken = await issueAccessToken(ctx.keyring, tokenSettings(ctx), { senderId: sender.senderId, clientId: client.clientId, scopes: requested });
     res.set('Cache-Control', 'no-store').json({ access_token: accessToken, token_type: 'Bearer', expires_in: ctx.config.tokenTtlSeconds, scope: requested.join(' ') });
+  });
+  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (!isDatabaseUnavailable(error)) return next(error);
+    res.set('Retry-After', '5');
+    oauthError(res, 503, 'temporarily_unavailable', 'the database is unavailable; try again shortly');
   });
   return router;
 }

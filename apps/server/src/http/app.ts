@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from '../context.js';
+import { isDatabaseUnavailable } from '../database.js';
 import { tokenRoutes } from '../auth/token-endpoint.js';
 import { dciRoutes } from '../dci/routes.js';
 import { publishedKeys } from '../keys/server-keys.js';
@@ -23,7 +24,12 @@ export function createApp(ctx: AppContext): Express {
   app.use(docsRoutes());
 
   app.get('/.well-known/jwks.json', async (_req, res) => {
-    res.json({ keys: await publishedKeys(ctx.db.orm.em.fork(), ctx.config.keyOverlapSeconds) });
+    try {
+      res.json({ keys: await publishedKeys(ctx.db.orm.em.fork(), ctx.config.keyOverlapSeconds) });
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      res.status(503).set('Retry-After', '5').json({ error: 'unavailable', message: 'the database is unavailable; try again shortly' });
+    }
   });
 
   app.get('/', (_req, res) => {
