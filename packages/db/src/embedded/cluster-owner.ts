@@ -65,6 +65,8 @@ export class OwnerLink {
     const socket = net.connect(ownerAddress(dataDir));
     socket.unref();
     const lines = createInterface({ input: socket });
+    // A reset when the owner dies reaches readline too; the socket's 'close' is what we act on.
+    lines.on('error', () => {});
     return new Promise((resolve, reject) => {
       const done = (link: OwnerLink | undefined, error?: Error) => {
         clearTimeout(timer);
