@@ -18,9 +18,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A context on a fresh test database (copied from the migrated template), no HTTP. */
-export async function createTestContext(env: Record<string, string> = {}): Promise<AppContext> {
-  const url = await createTestDatabase();
+/** A context on a fresh test database (copied from the migrated template, unless `databaseUrl` is given), no HTTP. */
+export async function createTestContext(env: Record<string, string> = {}, databaseUrl?: string): Promise<AppContext> {
+  const url = databaseUrl ?? (await createTestDatabase());
   const config: Config = { ...loadConfig({ DEMO_DATA: 'false', ...env }), databaseUrl: url };
   const logger = createLogger(process.env.LOG_LEVEL ?? 'silent');
   const db = await connect(url, undefined, logger, true);
@@ -30,8 +30,8 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
 }
 
 /** The real Express app on a free loopback port, over a fresh database; optionally with the worker. */
-export async function startTestServer(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestServer> {
-  const ctx = await createTestContext(env);
+export async function startTestServer(env: Record<string, string> = {}, options: { worker?: boolean; databaseUrl?: string } = {}): Promise<TestServer> {
+  const ctx = await createTestContext(env, options.databaseUrl);
   const http = await listen(createApp(ctx), 0, '127.0.0.1');
   const worker = options.worker ? await startWorker(ctx.db.pool, taskList(ctx), ctx.logger, 2) : undefined;
   const baseUrl = `http://127.0.0.1:${http.port}`;
