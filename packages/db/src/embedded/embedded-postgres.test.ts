@@ -14,6 +14,7 @@ const FIXTURE = fileURLToPath(new URL('./cluster-owner.fixture.ts', import.meta.
 let tmp: string;
 const running: EmbeddedPostgres[] = [];
 const children: ChildProcess[] = [];
+const supervisionFailures: Error[] = [];
 
 before(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dci-embedded-'));
@@ -24,14 +25,15 @@ after(async () => {
   for (const cluster of running) await cluster.stop();
   for (const dir of await fs.readdir(tmp)) {
     const pid = postmasterPid(path.join(tmp, dir));
-    if (pid && isAlive(pid)) process.kill(pid, 'SIGINT'); // left by a killed fixture whose cluster nobody took over
+    if (!pid || !isAlive(pid)) continue;
+    process.kill(pid, 'SIGINT'); // left by a killed fixture whose cluster nobody took over
+    await eventually('the leftover server stopped', () => !isAlive(pid), 15);
   }
   await fs.rm(tmp, { recursive: true, force: true });
 });
 
 async function start(dir: string, options: { supervise?: boolean } = {}): Promise<EmbeddedPostgres> {
-  const failures: Error[] = [];
-  const cluster = await startEmbeddedPostgres({ dataDir: path.join(tmp, dir), supervise: options.supervise ? { onFailure: (e) => failures.push(e) } : undefined });
+  const cluster = await startEmbeddedPostgres({ dataDir: path.join(tmp, dir), supervise: options.supervise ? { onFailure: (e) => supervisionFailures.push(e) } : undefined });
   running.push(cluster);
   return cluster;
 }
@@ -137,6 +139,7 @@ test('a supervising owner restarts PostgreSQL killed under it, on the same port'
   await eventually('health says ready again', () => owner.health().state === 'ready');
   assert.notEqual(postmasterPid(owner.dataDir), first);
   assert.equal(await selectOne(owner.url), 1);
+  assert.deepEqual(supervisionFailures, []);
 });
 
 test('a supervised attached process takes the cluster over when its owner dies', async () => {
@@ -147,6 +150,7 @@ test('a supervised attached process takes the cluster over when its owner dies',
   await eventually('it owns the cluster', () => attached.role === 'owner' && attached.health().state === 'ready');
   assert.equal(attached.port, owner.port, 'same port, so its open pools find it again');
   assert.equal(await selectOne(attached.url), 1);
+  assert.deepEqual(supervisionFailures, []);
 });
 
 test('an unsupervised attached process (the CLI) reports the database down when the owner stops it, without hanging', async () => {
