@@ -9,14 +9,17 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const ctx = await bootstrap(config, logger, { onDatabaseLost: exitOnDatabaseLost(logger) });
-  const worker = await startWorker(ctx.db.pool, taskList(ctx), logger, config.workerConcurrency);
+  const started = startWorker(ctx.db.pool, taskList(ctx), logger, config.workerConcurrency);
+  // Handlers first: a signal while the worker is starting must still stop everything cleanly.
   const shutdown = async () => {
-    await worker.stop();
+    const worker = await started.catch(() => undefined);
+    await worker?.stop();
     await ctx.db.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
+  await started;
 }
 
 main().catch((error: unknown) => {
