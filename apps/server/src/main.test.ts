@@ -207,3 +207,13 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     assert.ok(!isAlive(postgres), 'PostgreSQL has stopped');
   });
 }
+
+test('npm killed outright (SIGKILL): the server notices and stops itself and PostgreSQL', async () => {
+  const s = await start({ npm: true });
+  const server = Number(/"pid":(\d+)/.exec(s.output())?.[1]);
+  const postgres = await postmasterPid(s);
+  s.child.kill('SIGKILL');
+  for (let i = 0; i < 300 && (isAlive(server) || isAlive(postgres)); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(!isAlive(server), 'the Node server has exited');
+  assert.ok(!isAlive(postgres), 'PostgreSQL has stopped');
+});

@@ -37,6 +37,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // Under `npm start`, npm passes signals on; if npm itself is killed outright, do not run on orphaned.
+  if (process.env.npm_lifecycle_event) {
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && void shutdown('npm exited'), 1000).unref();
+  }
 
   const links = serviceLinks(config.publicUrl);
   logger.info({ ms: Date.now() - started, database: ctx.db.embedded ? `embedded PostgreSQL in ${ctx.db.embedded.dataDir}` : 'DATABASE_URL' }, 'DCI Server ready');
