@@ -1,7 +1,7 @@
 import { PersonSchema } from '@dci-server/db';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
-import { openDatabase } from './database.js';
+import { openDatabase, type OpenOptions } from './database.js';
 import { Keyring } from './keys/keyring.js';
 import { loadMasterKey } from './keys/master-key.js';
 import { ensureActiveServerKey } from './keys/server-keys.js';
@@ -11,8 +11,8 @@ import { ensureDemoSender } from './senders/demo-sender.js';
 import { ensureDemoAdmin } from './staff/demo-admin.js';
 
 /** Opens the database (migrating it), loads the master key and makes sure a signing key exists. */
-export async function bootstrap(config: Config, logger: Logger): Promise<AppContext> {
-  const db = await openDatabase(config, logger);
+export async function bootstrap(config: Config, logger: Logger, options: Pick<OpenOptions, 'onDatabaseLost'> = {}): Promise<AppContext> {
+  const db = await openDatabase(config, logger, options);
   try {
     const masterKey = loadMasterKey(config, logger);
     await ensureActiveServerKey(db.orm.em.fork(), masterKey);
@@ -21,6 +21,15 @@ export async function bootstrap(config: Config, logger: Logger): Promise<AppCont
     await db.close();
     throw error;
   }
+}
+
+/** For servers and workers: the embedded PostgreSQL died and could not be restarted or taken over, so stop with a clear message. */
+export function exitOnDatabaseLost(logger: Logger): (error: Error) => never {
+  return (error) => {
+    logger.fatal({ err: error }, 'database lost');
+    console.error(`error: ${error.message}`);
+    process.exit(1);
+  };
 }
 
 /** Demo mode on an empty database: demo households, the demo sender with its key files, and a demo admin. */

@@ -17,17 +17,32 @@ export interface Database {
 
 const EMBEDDED_DATABASE = 'dci';
 
-/** Connects to DATABASE_URL, or starts the embedded PostgreSQL in DATA_DIR; then migrates. */
-export async function openDatabase(config: Config, logger: Logger, options: { migrate?: boolean } = {}): Promise<Database> {
+export interface OpenOptions {
+  migrate?: boolean;
+  /**
+   * Long-running processes (server, worker): keep the embedded PostgreSQL up, restarting it or taking
+   * it over from an owner that exited; called when that fails for good.
+   */
+  onDatabaseLost?: (error: Error) => void;
+}
+
+/**
+ * Connects to DATABASE_URL, or to the embedded PostgreSQL in DATA_DIR (started here unless another
+ * process already runs it); then migrates.
+ */
+export async function openDatabase(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let url = config.databaseUrl;
   if (!url) {
+    const onFailure = options.onDatabaseLost;
     embedded = await startEmbeddedPostgres({
       dataDir: path.join(config.dataDir, 'postgres'),
       port: config.embeddedPgPort,
       onNotice: (message) => logger.warn(message),
       onLog: (line) => logger.debug({ postgres: line }),
+      supervise: onFailure && { onFailure },
     });
+    if (embedded.role === 'attached') logger.info({ port: embedded.port }, 'using the embedded PostgreSQL another process runs on this DATA_DIR');
     await ensureDatabase(embedded.url, EMBEDDED_DATABASE);
     url = withDatabase(embedded.url, EMBEDDED_DATABASE);
   }
@@ -64,6 +79,20 @@ export async function connect(url: string, embedded: EmbeddedPostgres | undefine
       await embedded?.stop();
     },
   };
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '53300']);
+
+/** True when `error` says the database cannot be reached right now (down, restarting), not that a query was wrong. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    // 08…: connection exceptions; 57P…: the server is shutting down or restarting.
+    if (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || code.startsWith('57P')) return true;
+    // node-postgres and knex report some lost connections without a code.
+    if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Timeout acquiring a connection|Client was closed|connect ECONNREFUSED/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 /** Servers and workers starting together must not migrate at the same time. */

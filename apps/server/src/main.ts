@@ -1,4 +1,4 @@
-import { bootstrap, loadDemoData } from './bootstrap.js';
+import { bootstrap, exitOnDatabaseLost, loadDemoData } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createApp, serviceLinks } from './http/app.js';
 import { listen, type HttpServer } from './http/serve.js';
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const started = Date.now();
-  const ctx = await bootstrap(config, logger);
+  const ctx = await bootstrap(config, logger, { onDatabaseLost: exitOnDatabaseLost(logger) });
   let http: HttpServer;
   let worker: WorkerHandle | undefined;
   try {
@@ -37,6 +37,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // Under `npm start`, npm passes signals on; if npm itself is killed outright, do not run on orphaned.
+  if (process.env.npm_lifecycle_event) {
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && void shutdown('npm exited'), 1000).unref();
+  }
 
   const links = serviceLinks(config.publicUrl);
   logger.info({ ms: Date.now() - started, database: ctx.db.embedded ? `embedded PostgreSQL in ${ctx.db.embedded.dataDir}` : 'DATABASE_URL' }, 'DCI Server ready');

@@ -1,6 +1,6 @@
 import express, { Router, type ErrorRequestHandler, type Response } from 'express';
 import type { AppContext } from '../context.js';
-import { isDatabaseUnavailable } from '../http/errors.js';
+import { isDatabaseUnavailable } from '../database.js';
 import { issueAccessToken } from './access-tokens.js';
 import { markClientUsed } from '../senders/senders.js';
 import { authenticateClient, ClientAuthenticationError } from './client-authentication.js';
@@ -65,7 +65,10 @@ function tokenErrors(ctx: AppContext): ErrorRequestHandler {
         : 'the request body could not be read';
       return oauthError(res, status, 'invalid_request', description);
     }
-    if (isDatabaseUnavailable(error)) return oauthError(res, 503, 'temporarily_unavailable', 'the database is unavailable; try again later');
+    if (isDatabaseUnavailable(error)) {
+      res.set('Retry-After', '5');
+      return oauthError(res, 503, 'temporarily_unavailable', 'the database is unavailable; try again later');
+    }
     ctx.logger.error({ err: error }, 'token request failed');
     oauthError(res, 500, 'server_error', 'internal error');
   };

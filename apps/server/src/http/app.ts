@@ -4,13 +4,14 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from '../context.js';
+import { isDatabaseUnavailable } from '../database.js';
 import { tokenRoutes } from '../auth/token-endpoint.js';
 import { dciRoutes } from '../dci/routes.js';
 import { graphqlRoutes } from '../graphql/server.js';
 import { publishedKeys } from '../keys/server-keys.js';
 import { redactedRequest } from '../logger.js';
 import { docsRoutes } from './docs.js';
-import { finalErrorHandler, isDatabaseUnavailable, jsonError, notFound } from './errors.js';
+import { finalErrorHandler, jsonError, notFound } from './errors.js';
 import { healthRoutes } from './health.js';
 
 const ADMIN_DIST = path.resolve(fileURLToPath(import.meta.url), '../../../../admin/dist');

@@ -1,18 +1,11 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger.js';
+import { isDatabaseUnavailable } from '../database.js';
 
 /** The small JSON error every non-DCI, non-OAuth path answers with; never a stack trace or a file path. */
 export function jsonError(res: Response, status: number, error: string, message: string): void {
   res.status(status).json({ error, message });
-}
-
-/** PostgreSQL down or restarting: a 503 to retry later, not a 500. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE'].includes(code) || code.startsWith('08') || code.startsWith('57P'))) return true;
-  // node-postgres reports a connection lost mid-query or a pool that cannot connect without a code.
-  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect/i.test(message);
 }
 
 interface RouterLayer {

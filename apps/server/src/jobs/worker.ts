@@ -22,7 +22,31 @@ export async function startWorker(pool: pg.Pool, taskList: TaskList, logger: Log
   const events: WorkerEvents = new EventEmitter();
   const workerIds = new Set<string>();
   events.on('worker:create', ({ worker }) => workerIds.add(worker.workerId));
-  const runner: Runner = await run({ pgPool: pool, taskList, concurrency, noHandleSignals: true, pollInterval: 1000, crontab: CRONTAB, logger: workerLogger, events });
+  // Batched, a job that cannot be released (database gone) stops the worker pool, which we restart
+  // below; unbatched, it is an unhandled rejection that ends the whole process.
+  const preset = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } };
+  const startRunner = () => run({ pgPool: pool, taskList, concurrency, noHandleSignals: true, pollInterval: 1000, crontab: CRONTAB, logger: workerLogger, events, preset });
+  let runner: Runner = await startRunner();
+  let stopping = false;
+  // The runner ends on its own when the database goes away (restart, failover): start a new one once it is back.
+  const restartWhenEnded = (ended: Runner) => {
+    void ended.promise.catch(() => {}).then(async () => {
+      for (let attempt = 1; attempt <= RUNNER_RESTART_ATTEMPTS && !stopping; attempt++) {
+        logger.warn({ attempt }, 'background worker stopped unexpectedly (database unavailable?); restarting it');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 30) * 1000));
+        if (stopping) return;
+        try {
+          workerIds.clear(); // the old workers' ids stop beating, so their locked jobs are released
+          runner = await startRunner();
+          restartWhenEnded(runner);
+          return logger.info('background worker restarted');
+        } catch (error) {
+          logger.warn({ err: error }, 'background worker could not restart yet');
+        }
+      }
+    });
+  };
+  restartWhenEnded(runner);
   const heartbeat = await startHeartbeat(pool, () => [...workerIds]);
   const matcherWatch = watchUnmatchedEvents(pool, logger);
   // Whatever a crashed worker left locked is put back at once, not only at the next cron tick.
@@ -30,13 +54,16 @@ export async function startWorker(pool: pg.Pool, taskList: TaskList, logger: Log
   logger.info({ tasks: Object.keys(taskList), concurrency }, 'background worker started');
   return {
     async stop() {
+      stopping = true;
       clearInterval(matcherWatch);
-      await runner.stop();
+      await runner.stop().catch(() => {}); // already stopped if the database went away
       await heartbeat.stop();
     },
   };
 }
 
+/** About an hour of attempts (the wait grows to 30 s) before the worker gives up until restarted. */
+const RUNNER_RESTART_ATTEMPTS = 150;
 const MATCHER_WATCH_MS = 2000;
 
 /**
