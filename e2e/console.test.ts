@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { screenshot, startConsole, type ConsoleRig } from './console.js';
+import { accessibilityProblems, screenshot, startConsole, type ConsoleRig } from './console.js';
 
 let rig: ConsoleRig;
 before(async () => {
@@ -14,6 +14,7 @@ test('signing in: wrong password refused with the reason, then the dashboard; si
   await page.goto(`${rig.server.baseUrl}/admin/`);
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   await screenshot(page, 'login');
+  assert.deepEqual(await accessibilityProblems(page), []);
   await page.getByRole('textbox', { name: 'Email' }).fill('admin@example.org');
   await page.getByRole('textbox', { name: 'Password' }).fill('wrong password');
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -24,6 +25,7 @@ test('signing in: wrong password refused with the reason, then the dashboard; si
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
   await page.getByText('admin@example.org').waitFor();
   await screenshot(page, 'dashboard');
+  assert.deepEqual(await accessibilityProblems(page), []);
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('button', { name: 'Sign in' }).waitFor();

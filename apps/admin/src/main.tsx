@@ -1,7 +1,7 @@
 import '@mantine/core/styles.css';
 import '@mantine/charts/styles.css';
 import '@mantine/notifications/styles.css';
-import { MantineProvider } from '@mantine/core';
+import { createTheme, MantineProvider, type CSSVariablesResolver } from '@mantine/core';
 import { ModalsProvider } from '@mantine/modals';
 import { Notifications } from '@mantine/notifications';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -16,6 +16,10 @@ function onError(error: Error) {
   if (error instanceof AuthError) queryClient.setQueryData(['me'], { me: null });
 }
 
+// Mantine's default shades (blue 6 under white text, "dimmed" grey) are below WCAG AA contrast; darker ones pass.
+const theme = createTheme({ primaryShade: { light: 8, dark: 8 } });
+const accessibleColors: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' }, dark: {} });
+
 const queryClient = new QueryClient({
   queryCache: new QueryCache({ onError }),
   mutationCache: new MutationCache({ onError }),
@@ -24,7 +28,7 @@ const queryClient = new QueryClient({
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider>
+    <MantineProvider theme={theme} cssVariablesResolver={accessibleColors}>
       <ModalsProvider>
         <Notifications />
         <QueryClientProvider client={queryClient}>

@@ -127,7 +127,7 @@ function Figure({ label, value, detail, to, tone }: { label: string; value: stri
     </Card>
   );
   return to ? (
-    <Anchor component={Link} to={to} underline="never" aria-label={`${label}: ${value}`}>
+    <Anchor component={Link} to={to} underline="never">
       {body}
     </Anchor>
   ) : (
