@@ -98,7 +98,7 @@ test('disables and enables senders; lists them with keys and clients, never secr
   const listed = (await listSenders(em())).find((s) => s.senderId === sender.senderId)!;
   assert.equal(listed.active, true);
   assert.deepEqual(listed.keys.map((k) => k.keyId), ['k1']);
-  assert.deepEqual(listed.clients, [{ clientId, active: true }]);
+  assert.deepEqual(listed.clients, [{ clientId, active: true, lastUsedAt: null }], 'never used for a token yet');
   assert.ok(!JSON.stringify(listed).includes('scrypt'));
 });
 
