@@ -57,7 +57,10 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
 export async function connect(url: string, embedded: EmbeddedPostgres | undefined, logger: Logger, runMigrations: boolean): Promise<Database> {
   const orm = await openOrm(url, { logger: (message) => logger.debug({ orm: message }) });
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  const onError = (error: Error) => logger.error({ err: error }, 'database connection failed');
+  let closing = false;
+  // pool.end() resolves once its clients are told to end, not once their sockets are closed: stopping
+  // PostgreSQL right after may still reach them ("terminating connection"), which is no failure then.
+  const onError = (error: Error) => (closing ? logger.debug({ err: error }, 'database connection closed during shutdown') : logger.error({ err: error }, 'database connection failed'));
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
   if (runMigrations) {
@@ -74,6 +77,7 @@ export async function connect(url: string, embedded: EmbeddedPostgres | undefine
     pool,
     embedded,
     async close() {
+      closing = true;
       await orm.close(true);
       await pool.end();
       await embedded?.stop();

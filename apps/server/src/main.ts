@@ -53,10 +53,12 @@ async function main(): Promise<void> {
       `  Token        ${links.token}`,
       `  JWKS         ${links.jwks}`,
       `  Console      ${links.console}`,
+      `  GraphQL      ${links.graphql}`,
       `  Docs         ${links.docs}`,
       `  Health       ${links.ready}`,
       ctx.db.embedded ? `  Database     ${ctx.db.url.replace(/:[^:@/]+@/, ':***@')} (embedded, data in ${ctx.db.embedded.dataDir})` : '',
       config.demoData ? `  Demo sender  ${config.dataDir}/demo/demo-client.credentials.json` : '',
+      config.demoData ? `  Demo admin   ${config.dataDir}/demo/admin.credentials.json (console sign-in)` : '',
       '',
     ]
       .filter((line, i, all) => line !== '' || i === 0 || i === all.length - 1)
