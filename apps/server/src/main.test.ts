@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, test } from 'node:test';
-import { freePort } from '@dci-server/db';
+import { freePort, isAlive } from '@dci-server/db';
 import { DciTestClient, searchItem } from './testing/dci-client.js';
 
 // The two-command start, end to end: `npm start` is `node --import tsx apps/server/src/main.ts`
@@ -143,15 +143,6 @@ async function eventually(what: string, check: () => Promise<boolean>): Promise<
 }
 
 const postmasterPid = async (s: Started) => Number((await fs.readFile(path.join(postgresDataDir(s.output())!, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('the CLI, a worker and a second server attach to the running server\'s database and never stop it', async () => {
   const s = await start();

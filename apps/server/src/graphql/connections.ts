@@ -1,4 +1,4 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 
 /** Relay's PageInfo; lists are newest first and paged forward. */
 @ObjectType()
@@ -10,4 +10,25 @@ export class PageInfo {
 /** Page size asked for, within what one page may hold. */
 export function pageSize(first: number | undefined, max = 200): number {
   return Math.min(Math.max(first ?? 50, 1), max);
+}
+
+/**
+ * A Relay connection type over `node`: `<Name>Connection { edges { cursor node } pageInfo totalCount }`
+ * with `<Name>Edge`. Use as `@ObjectType() class XConnection extends connectionOf(X, 'X') {}`.
+ */
+export function connectionOf<T extends object>(node: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field(() => String) cursor!: string;
+    @Field(() => node) node!: T;
+  }
+
+  // Not in the schema itself (nothing returns it); its subclasses are.
+  @ObjectType()
+  abstract class Connection {
+    @Field(() => [Edge]) edges!: Edge[];
+    @Field(() => PageInfo) pageInfo!: PageInfo;
+    @Field(() => Int, { description: 'rows matching the filter, over all pages' }) totalCount!: number;
+  }
+  return Connection;
 }

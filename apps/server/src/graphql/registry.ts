@@ -4,7 +4,7 @@ import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { addGroupMember, createPerson, recordBirth, recordDeath, removeGroupMember, updatePerson, type PersonFields } from '../registry/registry-changes.js';
 import { EVENTS_PER_RECORD, groupViews, isRecordId, personViews, searchRegistryViews, type GroupView, type PersonView } from '../registry/registry-views.js';
-import { PageInfo, pageSize } from './connections.js';
+import { connectionOf, pageSize } from './connections.js';
 import { MANAGE, READ, type GraphqlContext } from './context.js';
 import { UserError, withUserErrors } from './user-errors.js';
 
@@ -99,30 +99,10 @@ class RegistryGroup extends RegistryGroupSummary {
 }
 
 @ObjectType()
-class RegistryPersonEdge {
-  @Field(() => String) cursor!: string;
-  @Field(() => RegistryPerson) node!: RegistryPerson;
-}
+class RegistryPersonConnection extends connectionOf(RegistryPerson, 'RegistryPerson') {}
 
 @ObjectType()
-class RegistryPersonConnection {
-  @Field(() => [RegistryPersonEdge]) edges!: RegistryPersonEdge[];
-  @Field(() => PageInfo) pageInfo!: PageInfo;
-  @Field(() => Int, { description: 'records matching the search, over all pages' }) totalCount!: number;
-}
-
-@ObjectType()
-class RegistryGroupEdge {
-  @Field(() => String) cursor!: string;
-  @Field(() => RegistryGroup) node!: RegistryGroup;
-}
-
-@ObjectType()
-class RegistryGroupConnection {
-  @Field(() => [RegistryGroupEdge]) edges!: RegistryGroupEdge[];
-  @Field(() => PageInfo) pageInfo!: PageInfo;
-  @Field(() => Int, { description: 'records matching the search, over all pages' }) totalCount!: number;
-}
+class RegistryGroupConnection extends connectionOf(RegistryGroup, 'RegistryGroup') {}
 
 @InputType()
 class RegistrySortInput {

@@ -3,7 +3,7 @@ import { Arg, Authorized, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Reso
 import { listStaffActions, recordStaffAction } from '../staff/staff-audit.js';
 import { createApiToken, createSession, endSession, listApiTokens, revokeApiToken } from '../staff/staff-tokens.js';
 import { checkPassword, createStaffUser, listStaffUsers, StaffError } from '../staff/staff-users.js';
-import { PageInfo, pageSize } from './connections.js';
+import { connectionOf, pageSize } from './connections.js';
 import { ADMIN, SESSION_COOKIE, type GraphqlContext } from './context.js';
 import { UserError, withUserErrors } from './user-errors.js';
 
@@ -67,17 +67,7 @@ class StaffAction {
 }
 
 @ObjectType()
-class StaffActionEdge {
-  @Field(() => String) cursor!: string;
-  @Field(() => StaffAction) node!: StaffAction;
-}
-
-@ObjectType()
-class StaffActionConnection {
-  @Field(() => [StaffActionEdge]) edges!: StaffActionEdge[];
-  @Field(() => PageInfo) pageInfo!: PageInfo;
-  @Field(() => Int) totalCount!: number;
-}
+class StaffActionConnection extends connectionOf(StaffAction, 'StaffAction') {}
 
 @ObjectType()
 class RevokePayload {

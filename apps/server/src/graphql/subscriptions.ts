@@ -21,7 +21,7 @@ import {
   type DeliveryRow,
   type SubscriptionRow,
 } from '../subscriptions/subscription-admin.js';
-import { PageInfo, pageSize } from './connections.js';
+import { connectionOf, pageSize } from './connections.js';
 import { MANAGE, READ, type GraphqlContext } from './context.js';
 import { UserError, withUserErrors } from './user-errors.js';
 
@@ -53,17 +53,7 @@ class Delivery {
 }
 
 @ObjectType()
-class DeliveryEdge {
-  @Field(() => String) cursor!: string;
-  @Field(() => Delivery) node!: Delivery;
-}
-
-@ObjectType()
-class DeliveryConnection {
-  @Field(() => [DeliveryEdge]) edges!: DeliveryEdge[];
-  @Field(() => PageInfo) pageInfo!: PageInfo;
-  @Field(() => Int) totalCount!: number;
-}
+class DeliveryConnection extends connectionOf(Delivery, 'Delivery') {}
 
 @ObjectType({ description: "A sender's standing request to be notified of registry events" })
 class NotificationSubscription {
@@ -86,17 +76,7 @@ class NotificationSubscription {
 }
 
 @ObjectType()
-class NotificationSubscriptionEdge {
-  @Field(() => String) cursor!: string;
-  @Field(() => NotificationSubscription) node!: NotificationSubscription;
-}
-
-@ObjectType()
-class NotificationSubscriptionConnection {
-  @Field(() => [NotificationSubscriptionEdge]) edges!: NotificationSubscriptionEdge[];
-  @Field(() => PageInfo) pageInfo!: PageInfo;
-  @Field(() => Int, { description: 'subscriptions matching the filter, over all pages' }) totalCount!: number;
-}
+class NotificationSubscriptionConnection extends connectionOf(NotificationSubscription, 'NotificationSubscription') {}
 
 @InputType()
 class NotificationSubscriptionFilterInput {

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, Field, ID, InputType, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { findTransaction, listTransactions, type TransactionRow } from '../transactions/transaction-log.js';
-import { PageInfo, pageSize } from './connections.js';
+import { connectionOf, pageSize } from './connections.js';
 import { READ, type GraphqlContext } from './context.js';
 
 @ObjectType({ description: 'One call to the DCI API, accepted or refused (the audit record)' })
@@ -35,17 +35,7 @@ class Transaction {
 }
 
 @ObjectType()
-class TransactionEdge {
-  @Field(() => String) cursor!: string;
-  @Field(() => Transaction) node!: Transaction;
-}
-
-@ObjectType()
-class TransactionConnection {
-  @Field(() => [TransactionEdge]) edges!: TransactionEdge[];
-  @Field(() => PageInfo) pageInfo!: PageInfo;
-  @Field(() => Int, { description: 'rows matching the filter, over all pages' }) totalCount!: number;
-}
+class TransactionConnection extends connectionOf(Transaction, 'Transaction') {}
 
 @InputType()
 class TransactionFilterInput {

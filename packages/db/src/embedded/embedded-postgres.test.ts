@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { isAlive, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 
 // One cluster per data folder, shared by every process that opens it; only its owner stops it.
 const FIXTURE = fileURLToPath(new URL('./cluster-owner.fixture.ts', import.meta.url));
@@ -64,15 +64,6 @@ function postmasterPid(dataDir: string): number | undefined {
     return Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
