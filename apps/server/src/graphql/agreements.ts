@@ -1,13 +1,15 @@
 import type { DataSharingAgreement, FieldRule as StoredFieldRule } from '@dci-server/db';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Authorized, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { createAgreement, deactivateAgreement, findAgreementById, listAgreements, termsOf, updateAgreement, type AgreementChanges } from '../agreements/agreements.js';
 import { InvalidAgreementError } from '../agreements/agreement-input.js';
 import { previewAgreement } from '../agreements/preview.js';
 import { findSender } from '../senders/senders.js';
 import { recordStaffAction } from '../staff/staff-audit.js';
 import { MANAGE, READ, type GraphqlContext } from './context.js';
+import { given } from './inputs.js';
 import { UserError, withUserErrors } from './user-errors.js';
+import { Sender } from './senders.js';
 
 @ObjectType({ description: 'What a sender sees of one record field; see the agreement field rules' })
 class FieldRule {
@@ -96,11 +98,6 @@ function toAgreement(agreement: DataSharingAgreement): Agreement {
   return { ...termsOf(agreement), senderId: agreement.sender.getEntity().senderId, legalBasis: agreement.legalBasis ?? null, validFrom: agreement.validFrom ?? null, validTo: agreement.validTo ?? null, maxPageSize: agreement.maxPageSize ?? null, dailyQuota: agreement.dailyQuota ?? null };
 }
 
-/** GraphQL leaves absent fields out and sends explicit nulls; both mean "not given" here. */
-function given<T extends object>(input: T): Partial<T> {
-  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined)) as Partial<T>;
-}
-
 function rules(input: FieldRuleInput[] | undefined): StoredFieldRule[] | undefined {
   return input?.map((rule) => given(rule) as StoredFieldRule);
 }
@@ -169,5 +166,14 @@ export class AgreementResolver {
     const { result, userErrors } = await withUserErrors(async () => (await deactivateAgreement(ctx.app.db.orm.em.fork(), id)) ?? Promise.reject(new InvalidAgreementError(`no agreement ${id}`)));
     if (result) await recordStaffAction(ctx.app.db.pool, ctx.staff!, 'endAgreement', id, { before: { active: true }, after: { active: false } });
     return { agreement: result ? toAgreement(result) : null, userErrors };
+  }
+}
+
+/** A sender's agreements, on the sender itself (its detail page shows them). */
+@Resolver(() => Sender)
+export class SenderAgreementsResolver {
+  @FieldResolver(() => [Agreement], { description: 'newest first' })
+  async agreements(@Ctx() ctx: GraphqlContext, @Root() sender: Sender): Promise<Agreement[]> {
+    return (await listAgreements(ctx.app.db.orm.em.fork(), { senderId: sender.senderId })).map(toAgreement);
   }
 }

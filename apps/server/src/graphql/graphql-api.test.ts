@@ -161,3 +161,20 @@ test('the staff audit log: admin and auditor read it, newest first, in pages', a
   assert.ok(filtered.data?.staffActions.edges.every((e: { node: { action: string } }) => e.node.action === 'createSender'));
   assert.equal(code(await gql('{ staffActions { totalCount } }', {}, { token: tokens.operator })), 'FORBIDDEN');
 });
+
+test('an admin changes roles and deactivates accounts, at once for their tokens; never the last admin', async () => {
+  const { password } = await createStaffUser(server.ctx.db.pool, { email: 'temp@example.org', role: 'operator' });
+  const update = 'mutation($e: String!, $r: String, $a: Boolean) { updateStaffUser(email: $e, role: $r, active: $a) { staff { email role active } userErrors { message } } }';
+  const demoted = await gql(update, { e: 'temp@example.org', r: 'auditor' }, { token: tokens.admin });
+  assert.deepEqual(demoted.data?.updateStaffUser.staff, { email: 'temp@example.org', role: 'auditor', active: true });
+  const login = await gql('mutation($p: String!) { login(email: "temp@example.org", password: $p) { staff { role } } }', { p: password });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  assert.equal((await gql('{ me { role } }', {}, { cookie })).data?.me.role, 'auditor');
+  await gql(update, { e: 'temp@example.org', a: false }, { token: tokens.admin });
+  assert.equal((await gql('{ me { role } }', {}, { cookie })).data?.me, null, 'a deactivated account is signed out at once');
+
+  assert.equal(code(await gql(update, { e: 'temp@example.org', a: true }, { token: tokens.operator })), 'FORBIDDEN');
+  const lastAdmin = await gql(update, { e: 'admin@example.org', r: 'operator' }, { token: tokens.admin });
+  assert.match(lastAdmin.data?.updateStaffUser.userErrors[0].message, /no active admin/);
+  assert.equal((await gql('{ me { role } }', {}, { token: tokens.admin })).data?.me.role, 'admin');
+});

@@ -83,3 +83,9 @@ test("a sender's usage: its requests per day and outcome", async () => {
   const reply = await gql('{ sender(senderId: "busy") { usage(days: 7) { operation dciStatus count } } }', {}, { token: tokens.auditor });
   assert.deepEqual(reply.data?.sender.usage, [{ operation: 'search', dciStatus: 'succ', count: 2 }]);
 });
+
+test("a sender's detail lists its agreements", async () => {
+  await createTestSender(server.ctx, 'with-agreement');
+  const reply = await gql('{ sender(senderId: "with-agreement") { agreements { name active } } }', {}, { token: tokens.auditor });
+  assert.deepEqual(reply.data?.sender.agreements.map((a: { active: boolean }) => a.active), [true]);
+});

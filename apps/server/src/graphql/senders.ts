@@ -23,6 +23,7 @@ import {
 import { recordStaffAction } from '../staff/staff-audit.js';
 import { requestBuckets } from '../transactions/usage.js';
 import { MANAGE, READ, type GraphqlContext } from './context.js';
+import { given } from './inputs.js';
 import { RequestBucket } from './dashboard.js';
 import { UserError, withUserErrors } from './user-errors.js';
 
@@ -52,7 +53,7 @@ class NotifyAuthentication {
 }
 
 @ObjectType({ description: 'An external system that sends DCI requests' })
-class Sender {
+export class Sender {
   @Field(() => String) senderId!: string;
   @Field(() => String) name!: string;
   @Field(() => String, { nullable: true }) description!: string | null;
@@ -146,11 +147,6 @@ function matches(filter: SenderFilter | undefined, sender: SenderSummary): boole
     (!filter.operation || sender.allowedOperations.includes(filter.operation)) &&
     (filter.allowUnsigned === undefined || filter.allowUnsigned === null || sender.allowUnsigned === filter.allowUnsigned)
   );
-}
-
-/** GraphQL leaves absent fields undefined and explicit nulls null: a change is what is neither. */
-function given<T extends object>(input: T): Partial<{ [K in keyof T]: NonNullable<T[K]> }> {
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== null)) as Partial<{ [K in keyof T]: NonNullable<T[K]> }>;
 }
 
 function notifyAuthInput(input: NotifyAuthInputType): NotifyAuthInput {

@@ -2,7 +2,7 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { listStaffActions, recordStaffAction } from '../staff/staff-audit.js';
 import { createApiToken, createSession, endSession, listApiTokens, revokeApiToken } from '../staff/staff-tokens.js';
-import { checkPassword, createStaffUser, listStaffUsers, StaffError } from '../staff/staff-users.js';
+import { checkPassword, createStaffUser, listStaffUsers, StaffError, updateStaffUser } from '../staff/staff-users.js';
 import { connectionOf, pageSize } from './connections.js';
 import { ADMIN, SESSION_COOKIE, type GraphqlContext } from './context.js';
 import { UserError, withUserErrors } from './user-errors.js';
@@ -125,6 +125,20 @@ export class StaffResolver {
     const { result, userErrors } = await withUserErrors(() => createStaffUser(ctx.app.db.pool, { email, role, name: name ?? undefined }));
     if (result) await recordStaffAction(ctx.app.db.pool, ctx.staff!, 'createStaffUser', result.user.email, { after: { email: result.user.email, role } });
     return { staff: result?.user ?? null, password: result?.password ?? null, userErrors };
+  }
+
+  @Authorized(...ADMIN)
+  @Mutation(() => CreateStaffUserPayload, { description: "change a staff account's role or deactivate it; takes effect on its sessions and tokens at once" })
+  async updateStaffUser(
+    @Ctx() ctx: GraphqlContext,
+    @Arg('email', () => String) email: string,
+    @Arg('role', () => String, { nullable: true }) role?: string,
+    @Arg('active', () => Boolean, { nullable: true }) active?: boolean,
+  ): Promise<CreateStaffUserPayload> {
+    const changes = { role: role ?? undefined, active: active ?? undefined };
+    const { result, userErrors } = await withUserErrors(() => updateStaffUser(ctx.app.db.pool, email, changes));
+    if (result) await recordStaffAction(ctx.app.db.pool, ctx.staff!, 'updateStaffUser', result.email, { after: changes });
+    return { staff: result ?? null, password: null, userErrors };
   }
 
   @Authorized()

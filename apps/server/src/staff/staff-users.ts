@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { withTransaction } from '../database.js';
 import { hashSecret, verifySecret } from '../senders/client-secrets.js';
 import { isStaffRole, STAFF_ROLES, type StaffIdentity, type StaffRole } from './roles.js';
 
@@ -72,4 +73,24 @@ export async function checkPassword(pool: pg.Pool, email: string, password: stri
   }
   await pool.query('UPDATE staff_user SET failed_logins = 0, locked_until = NULL WHERE id = $1', [user.id]);
   return { userId: user.id, email: user.email, role: user.role, via: 'session' };
+}
+
+/**
+ * Changes a staff account's role or active flag. Sessions and tokens check both on every request, so
+ * a change applies at once. The last active admin cannot be demoted or deactivated.
+ */
+export async function updateStaffUser(pool: pg.Pool, email: string, changes: { role?: string; active?: boolean }): Promise<StaffUserRow> {
+  if (changes.role !== undefined && !isStaffRole(changes.role)) throw new StaffError(`unknown role ${changes.role}: use ${STAFF_ROLES.join(', ')}`, 'role');
+  return withTransaction(pool, async (client) => {
+    // One change of admins at a time, so two admins cannot demote each other to none.
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('dci-server:staff-admins'))");
+    const { rows } = await client.query<StaffUserRow>(
+      `UPDATE staff_user SET role = coalesce($2, role), active = coalesce($3, active), updated_at = now() WHERE email = $1 RETURNING ${COLUMNS}`,
+      [email.trim().toLowerCase(), changes.role ?? null, changes.active ?? null],
+    );
+    if (!rows[0]) throw new StaffError(`no staff user ${email}`, 'email');
+    const admins = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM staff_user WHERE role = 'admin' AND active`);
+    if (admins.rows[0]!.n === 0) throw new StaffError('this would leave no active admin: make someone else admin first', 'role');
+    return rows[0];
+  });
 }
