@@ -104,7 +104,7 @@ test('a dead-lettered delivery: every attempt in the timeline with HTTP 500, res
   receiver.setStatus(200);
   await page.getByRole('button', { name: 'Resend all dead letters' }).click();
   const dialog = page.getByRole('dialog', { name: 'Resend dead letters?' });
-  await dialog.getByText('1 dead letter matches this filter').waitFor();
+  await dialog.getByText(`1 dead letter matches this filter (subscription ${code})`).waitFor();
   await screenshot(page, 'subscription-resend-all-confirmation');
   await dialog.getByRole('button', { name: 'Resend 1' }).click();
   await until('both delivered', async () => (await deliveries(code, 'delivered')) === 2);

@@ -32,6 +32,12 @@ export function DeliveryStatus({ status }: { status: string }) {
 
 type DeadLetterFilter = VariablesOf<typeof DeadLetterCountQuery>['filter'];
 
+/** The dead-letter filter in words, for the confirmation. */
+function describe(filter: DeadLetterFilter): string {
+  const parts = [filter.subscriptionCode && `subscription ${filter.subscriptionCode}`, filter.senderId && `sender ${filter.senderId}`, filter.eventType && `event type ${filter.eventType}`].filter(Boolean);
+  return parts.length ? `this filter (${parts.join(', ')})` : 'this filter (every subscription)';
+}
+
 /**
  * "Resend all dead letters matching the filter": asks the server how many match, shows that count
  * in a confirmation, then resends them all (every match, not a page).
@@ -59,7 +65,7 @@ export function ResendDeadLettersButton({ filter, label = 'Resend dead letters' 
         title: 'Resend dead letters?',
         children: (
           <Text size="sm">
-            {n} dead {n === 1 ? 'letter matches' : 'letters match'} this filter. Each gets a fresh set of attempts.
+            {n} dead {n === 1 ? 'letter matches' : 'letters match'} {describe(filter)}. Each gets a fresh set of attempts.
           </Text>
         ),
         labels: { confirm: `Resend ${n}`, cancel: 'Cancel' },
