@@ -152,7 +152,7 @@ function NewKeyForms() {
         <Title order={4} mb="sm">
           Import a key
         </Title>
-        <Textarea label="Private key" description="PKCS#8 PEM or a private JWK; weak or mismatched keys are refused" autosize minRows={3} maxRows={8} styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }} value={privateKey} onChange={(e) => setPrivateKey(e.currentTarget.value)} />
+        <Textarea label="Private key" description="PKCS#8 PEM or a private JWK; weak or mismatched keys are refused" autosize minRows={3} maxRows={8} styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }} value={privateKey} onChange={(e) => setPrivateKey(e.currentTarget.value)} />
         <Group justify="flex-end" mt="sm">
           <Button type="submit" disabled={!privateKey.trim()} loading={importKey.isPending}>
             Import key

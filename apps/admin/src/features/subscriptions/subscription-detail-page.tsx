@@ -27,7 +27,7 @@ export function SubscriptionDetailPage() {
     queryFn: () => request(SubscriptionQuery, { code, status, first: PAGE_SIZE, after }),
     placeholderData: keepPreviousData,
     // Deliveries move on by themselves (retries, resends): keep the timeline current.
-    refetchInterval: 2_000,
+    refetchInterval: 3_000,
   });
   const showStatus = (value: string) => {
     setParams(value === 'all' ? {} : { deliveryStatus: value }, { replace: true });
