@@ -1,6 +1,9 @@
 import { createBrowserRouter } from 'react-router';
 import { DashboardPage } from '../features/dashboard/dashboard-page.js';
+import { ServerKeysPage } from '../features/keys/server-keys-page.js';
 import { LoginPage } from '../features/login/login-page.js';
+import { SubscriptionDetailPage } from '../features/subscriptions/subscription-detail-page.js';
+import { SubscriptionsListPage } from '../features/subscriptions/subscriptions-list-page.js';
 import { RequireAuth } from './auth.js';
 import { Layout } from './layout.js';
 import { NotFoundPage } from './not-found-page.js';
@@ -17,6 +20,9 @@ export const router = createBrowserRouter(
       ),
       children: [
         { index: true, element: <DashboardPage /> },
+        { path: 'subscriptions', element: <SubscriptionsListPage /> },
+        { path: 'subscriptions/:code', element: <SubscriptionDetailPage /> },
+        { path: 'keys', element: <ServerKeysPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

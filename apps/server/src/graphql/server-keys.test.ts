@@ -40,8 +40,11 @@ test('a rotation: generate (pending, published), activate (the old key retires),
 
   const activated = await gql(`mutation($kid: String!) { activateServerKey(kid: $kid) { ${KEY_FIELDS} } }`, { kid: key.kid }, { token: tokens.admin });
   assert.deepEqual(activated.data?.activateServerKey.key, { kid: key.kid, state: 'active', signing: true, algorithm: 'ES256' });
-  const states = Object.fromEntries(((await gql('{ serverKeys { kid state } }', {}, { token: tokens.admin })).data?.serverKeys as { kid: string; state: string }[]).map((k) => [k.kid, k.state]));
-  assert.equal(states[oldKid], 'retiring');
+  const keys = (await gql('{ serverKeys { kid state retiringAt publishedUntil } }', {}, { token: tokens.admin })).data?.serverKeys as { kid: string; state: string; retiringAt: string | null; publishedUntil: string | null }[];
+  const old = keys.find((k) => k.kid === oldKid)!;
+  assert.equal(old.state, 'retiring');
+  assert.equal(Date.parse(old.publishedUntil!) - Date.parse(old.retiringAt!), server.ctx.config.keyOverlapSeconds * 1000, 'a retiring key leaves the JWKS after the overlap');
+  assert.equal(keys.find((k) => k.kid === key.kid)!.publishedUntil, null, 'the signing key has no end');
 
   const retireActive = await gql(`mutation($kid: String!) { retireServerKey(kid: $kid) { ${KEY_FIELDS} } }`, { kid: key.kid }, { token: tokens.admin });
   assert.match(retireActive.data?.retireServerKey.userErrors[0].message, /active signing key/);

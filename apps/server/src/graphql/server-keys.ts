@@ -18,6 +18,7 @@ class ServerKey {
   @Field(() => Date, { nullable: true }) activatedAt!: Date | null;
   @Field(() => Date, { nullable: true }) retiringAt!: Date | null;
   @Field(() => Date, { nullable: true }) retiredAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'retiring: when it leaves the JWKS (retiringAt + KEY_OVERLAP_SECONDS)' }) publishedUntil!: Date | null;
 }
 
 @ObjectType()
@@ -26,7 +27,10 @@ class ServerKeyPayload {
   @Field(() => [UserError]) userErrors!: UserError[];
 }
 
-const view = (key: ServerKeyInfo): ServerKey => ({ ...key, publicJwk: key.publicJwk as Record<string, unknown>, signing: key.state === 'active' });
+function view(key: ServerKeyInfo, overlapSeconds: number): ServerKey {
+  const publishedUntil = key.state === 'retiring' && key.retiringAt ? new Date(key.retiringAt.getTime() + overlapSeconds * 1000) : null;
+  return { ...key, publicJwk: key.publicJwk as Record<string, unknown>, signing: key.state === 'active', publishedUntil };
+}
 
 /** Server keys: the same services as `npm run cli -- keys …`. Reading is open to all staff; changes are admin only. */
 @Resolver()
@@ -34,7 +38,7 @@ export class ServerKeyResolver {
   @Authorized(...READ)
   @Query(() => [ServerKey], { description: 'oldest first' })
   async serverKeys(@Ctx() ctx: GraphqlContext): Promise<ServerKey[]> {
-    return (await listServerKeys(ctx.app.db.orm.em.fork())).map(view);
+    return (await listServerKeys(ctx.app.db.orm.em.fork())).map((key) => view(key, ctx.app.config.keyOverlapSeconds));
   }
 
   @Authorized(...READ)
@@ -85,6 +89,6 @@ export class ServerKeyResolver {
   private async change(ctx: GraphqlContext, action: string, work: () => Promise<ServerKeyInfo>): Promise<ServerKeyPayload> {
     const { result, userErrors } = await withUserErrors(work);
     if (result) await recordStaffAction(ctx.app.db.pool, ctx.staff!, action, result.kid, { after: { state: result.state, algorithm: result.algorithm } });
-    return { key: result ? view(result) : null, userErrors };
+    return { key: result ? view(result, ctx.app.config.keyOverlapSeconds) : null, userErrors };
   }
 }

@@ -183,6 +183,33 @@ test('resending dead letters counts all that matched, not a page; by subscriptio
   assert.deepEqual(audit.rows.map((r) => r.after.resentCount), [0, 0, 3, 3], 'each resend is audited with its count');
 });
 
+test('the console can count dead letters before resending them and list the subscriptions that have some', async (t) => {
+  const code = await subscribe(beta, 'NewHouseHoldMember');
+  receiver.setStatus(500);
+  t.after(() => receiver.setStatus(200));
+  for (let i = 0; i < 2; i++) await happen('NewHouseHoldMember');
+  await until('two dead letters', async () => (await deliveriesOf(code, 'dead')).length === 2);
+
+  const COUNT = 'query($filter: DeadLetterFilterInput!) { deadLetterCount(filter: $filter) }';
+  const counted = await gql(COUNT, { filter: { subscriptionCode: code } }, { token: tokens.auditor });
+  assert.equal(counted.data?.deadLetterCount, 2, JSON.stringify(counted));
+  assert.equal((await gql(COUNT, { filter: { subscriptionCode: code, eventType: 'Marriage' } }, { token: tokens.auditor })).data?.deadLetterCount, 0);
+  assert.equal(errorCode(await gql(COUNT, { filter: { subscriptionCode: 'SUB-NOPE' } }, { token: tokens.auditor })), 'BAD_USER_INPUT');
+
+  const withDead = await gql(LIST, { filter: { deliveryStatus: 'dead', eventType: 'NewHouseHoldMember' } }, { token: tokens.auditor });
+  assert.deepEqual(withDead.data?.subscriptions.edges.map((e: { node: { code: string } }) => e.node.code), [code]);
+  const withDelivered = await gql(LIST, { filter: { deliveryStatus: 'delivered', eventType: 'NewHouseHoldMember' } }, { token: tokens.auditor });
+  assert.equal(withDelivered.data?.subscriptions.totalCount, 0);
+  const unknownStatus = await gql(LIST, { filter: { deliveryStatus: 'lost' } }, { token: tokens.auditor });
+  assert.equal(errorCode(unknownStatus), 'BAD_USER_INPUT');
+  assert.match(unknownStatus.errors?.[0]?.message ?? '', /unknown delivery status lost/);
+
+  receiver.setStatus(200);
+  const resent = await gql(RESEND, { filter: { subscriptionCode: code } }, { token: tokens.operator });
+  assert.equal(resent.data?.resendDeadLetters.resentCount, 2, 'the count shown is what gets resent');
+  await until('delivered after the resend', async () => (await deliveriesOf(code, 'delivered')).length === 2);
+});
+
 test('pause holds deliveries without spending attempts, resume sends them, cancel ends the subscription; auditors may not', async () => {
   const code = await subscribe(alpha, 'UPDATE');
   for (const name of ['pauseSubscription', 'resumeSubscription', 'cancelSubscription']) assert.equal(errorCode(await gql(CHANGE(name), { code }, { token: tokens.auditor })), 'FORBIDDEN');

@@ -7,6 +7,8 @@ import { recordStaffAction } from '../staff/staff-audit.js';
 import {
   attemptsOf,
   cancelSubscription,
+  countDeadLettersMatching,
+  DELIVERY_STATUSES,
   findDelivery,
   findSubscription,
   listDeliveries,
@@ -83,6 +85,7 @@ class NotificationSubscriptionFilterInput {
   @Field(() => String, { nullable: true }) senderId?: string;
   @Field(() => String, { nullable: true, description: 'Death, spdci-common:RegistryEventType:Death, …' }) eventType?: string;
   @Field(() => String, { nullable: true, description: SUBSCRIPTION_STATUSES.join(', ') }) status?: string;
+  @Field(() => String, { nullable: true, description: `only those with a delivery in this state: ${DELIVERY_STATUSES.join(', ')}` }) deliveryStatus?: string;
 }
 
 @InputType({ description: 'Dead letters to resend: every given field must match' })
@@ -112,6 +115,11 @@ function connection<T, N>(page: Page<T>, node: (row: T) => N) {
 }
 
 const toDelivery = ({ attempts, ...row }: DeliveryRow): Delivery => ({ ...row, attemptCount: attempts });
+
+/** The filter fields the caller gave (GraphQL passes omitted ones as null or undefined). */
+function given<T extends object>(filter: T): { [K in keyof T]?: NonNullable<T[K]> } {
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== null && v !== undefined)) as { [K in keyof T]?: NonNullable<T[K]> };
+}
 
 /** Bad cursors and filters are the caller's mistake, not a fault. */
 async function asUserInput<T>(work: () => Promise<T>): Promise<T> {
@@ -150,8 +158,7 @@ export class SubscriptionResolver {
     @Arg('first', () => Int, { nullable: true, description: 'page size, at most 200 (default 50)' }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<NotificationSubscriptionConnection> {
-    const given = Object.fromEntries(Object.entries(filter ?? {}).filter(([, v]) => v !== null && v !== undefined));
-    const page = await asUserInput(() => listSubscriptions(ctx.app.db.pool, given, { first: pageSize(first), after: after ?? undefined }));
+    const page = await asUserInput(() => listSubscriptions(ctx.app.db.pool, given(filter ?? {}), { first: pageSize(first), after: after ?? undefined }));
     return connection(page, (row) => row);
   }
 
@@ -159,6 +166,12 @@ export class SubscriptionResolver {
   @Query(() => NotificationSubscription, { nullable: true })
   async subscription(@Ctx() ctx: GraphqlContext, @Arg('code', () => String) code: string): Promise<NotificationSubscription | null> {
     return (await findSubscription(ctx.app.db.pool, code)) ?? null;
+  }
+
+  @Authorized(...READ)
+  @Query(() => Int, { description: 'how many dead letters resendDeadLetters would resend now with this filter' })
+  deadLetterCount(@Ctx() ctx: GraphqlContext, @Arg('filter', () => DeadLetterFilterInput) filter: DeadLetterFilterInput): Promise<number> {
+    return asUserInput(() => countDeadLettersMatching(ctx.app.db.pool, given(filter)));
   }
 
   @Authorized(...READ)
@@ -208,8 +221,8 @@ export class SubscriptionResolver {
   @Authorized(...MANAGE)
   @Mutation(() => ResendPayload, { description: 'every dead letter matching the filter (all of them when it is empty)' })
   resendDeadLetters(@Ctx() ctx: GraphqlContext, @Arg('filter', () => DeadLetterFilterInput) filter: DeadLetterFilterInput): Promise<ResendPayload> {
-    const given = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== null && v !== undefined));
-    return this.resent(ctx, 'resendDeadLetters', filter.subscriptionCode ?? null, () => resendDeadLettersMatching(ctx.app.db.pool, given), given);
+    const selection = given(filter);
+    return this.resent(ctx, 'resendDeadLetters', filter.subscriptionCode ?? null, () => resendDeadLettersMatching(ctx.app.db.pool, selection), selection);
   }
 
   private async changed(ctx: GraphqlContext, action: string, code: string, work: () => Promise<{ before: SubscriptionRow; after: SubscriptionRow }>): Promise<NotificationSubscriptionPayload> {

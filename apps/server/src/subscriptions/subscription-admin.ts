@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import { withTransaction } from '../database.js';
-import { resendDeadLetters, type DeliverySelection } from '../notifications/dead-letters.js';
+import { countDeadLetters, resendDeadLetters, type DeliverySelection } from '../notifications/dead-letters.js';
 import { schedule } from '../notifications/delivery.js';
 import { decodeCursor, toPage, type Page } from '../pagination/keyset-cursor.js';
 import { normalizeEventType } from './event-types.js';
@@ -33,7 +33,11 @@ export interface SubscriptionFilter {
   /** Any spelling subscribe accepts (`Death`, `spdci-common:RegistryEventType:Death`). */
   eventType?: string;
   status?: string;
+  /** Only subscriptions with at least one delivery in this state (e.g. dead). */
+  deliveryStatus?: string;
 }
+
+export const DELIVERY_STATUSES = ['pending', 'batched', 'delivered', 'failed', 'dead', 'cancelled'] as const;
 
 export interface SubscriptionRow {
   id: string;
@@ -69,6 +73,10 @@ function subscriptionConditions(filter: SubscriptionFilter, params: unknown[]): 
   if (filter.status !== undefined) {
     if (!(SUBSCRIPTION_STATUSES as readonly string[]).includes(filter.status)) throw new SubscriptionAdminError(`unknown status ${filter.status}: use ${SUBSCRIPTION_STATUSES.join(', ')}`, 'INVALID_INPUT');
     conditions.push(`${STATUS_SQL} = $${params.push(filter.status)}`);
+  }
+  if (filter.deliveryStatus !== undefined) {
+    if (!(DELIVERY_STATUSES as readonly string[]).includes(filter.deliveryStatus)) throw new SubscriptionAdminError(`unknown delivery status ${filter.deliveryStatus}: use ${DELIVERY_STATUSES.join(', ')}`, 'INVALID_INPUT');
+    conditions.push(`EXISTS (SELECT 1 FROM notification_delivery d WHERE d.subscription_id = s.id AND d.status = $${params.push(filter.deliveryStatus)})`);
   }
   return conditions;
 }
@@ -258,9 +266,19 @@ export async function resendDelivery(pool: pg.Pool, id: string): Promise<string[
   return resendDeadLetters(pool, { ids: [id] });
 }
 
-/** Every dead letter of one subscription, or matching a filter (sender, event type, when they died). */
-export async function resendDeadLettersMatching(pool: pg.Pool, selection: Omit<DeliverySelection, 'ids'>): Promise<string[]> {
+/** Checks a dead-letter filter and normalises its event type. */
+async function deadLetterSelection(pool: pg.Pool, selection: Omit<DeliverySelection, 'ids'>): Promise<Omit<DeliverySelection, 'ids'>> {
   if (selection.subscriptionCode !== undefined && !(await findSubscription(pool, selection.subscriptionCode))) throw new SubscriptionAdminError(`no subscription ${selection.subscriptionCode}`, 'NOT_FOUND');
   if (selection.from && selection.to && selection.from >= selection.to) throw new SubscriptionAdminError('from must be before to', 'INVALID_INPUT');
-  return resendDeadLetters(pool, { ...selection, ...(selection.eventType !== undefined ? { eventType: eventTypeOf(selection.eventType) } : {}) });
+  return { ...selection, ...(selection.eventType !== undefined ? { eventType: eventTypeOf(selection.eventType) } : {}) };
+}
+
+/** Every dead letter of one subscription, or matching a filter (sender, event type, when they died). */
+export async function resendDeadLettersMatching(pool: pg.Pool, selection: Omit<DeliverySelection, 'ids'>): Promise<string[]> {
+  return resendDeadLetters(pool, await deadLetterSelection(pool, selection));
+}
+
+/** How many dead letters `resendDeadLettersMatching(selection)` would resend now. */
+export async function countDeadLettersMatching(pool: pg.Pool, selection: Omit<DeliverySelection, 'ids'>): Promise<number> {
+  return countDeadLetters(pool, await deadLetterSelection(pool, selection));
 }
