@@ -1,0 +1,114 @@
+import { Anchor, Badge, Card, Group, Select, Table, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { IconSearch } from '@tabler/icons-react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { useCanChange } from '../../app/auth.js';
+import { request, type ResultOf, type VariablesOf } from '../../lib/graphql.js';
+import { EmptyState, PageHeader, QueryState } from '../../lib/ui.js';
+import { NewSenderButton } from './new-sender-form.js';
+import { OPERATIONS, SendersQuery } from './sender-documents.js';
+
+type SenderRow = ResultOf<typeof SendersQuery>['senders'][number];
+
+/** Select values for a yes/no filter: '' means either. */
+const asBoolean = (value: string | null): boolean | undefined => (value === 'yes' ? true : value === 'no' ? false : undefined);
+
+export function SendersListPage() {
+  const canChange = useCanChange();
+  const [search, setSearch] = useState('');
+  const [debouncedSearch] = useDebouncedValue(search.trim(), 250);
+  const [active, setActive] = useState<string | null>('');
+  const [operation, setOperation] = useState<string | null>('');
+  const [unsigned, setUnsigned] = useState<string | null>('');
+  const filter: VariablesOf<typeof SendersQuery>['filter'] = {
+    search: debouncedSearch || undefined,
+    active: asBoolean(active),
+    operation: operation || undefined,
+    allowUnsigned: asBoolean(unsigned),
+  };
+  const query = useQuery({ queryKey: ['senders', filter], queryFn: () => request(SendersQuery, { filter }), placeholderData: keepPreviousData });
+  return (
+    <>
+      <PageHeader title="Senders" description="Systems that send DCI requests: their keys, OAuth clients and limits." actions={canChange && <NewSenderButton />} />
+      <Card withBorder mb="md">
+        <Group align="flex-end">
+          <TextInput label="Search" placeholder="Sender id or name" leftSection={<IconSearch size={16} aria-hidden />} value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={260} />
+          <Select
+            label="Status"
+            data={[
+              { value: '', label: 'All' },
+              { value: 'yes', label: 'Active' },
+              { value: 'no', label: 'Inactive' },
+            ]}
+            value={active}
+            onChange={setActive}
+            allowDeselect={false}
+            w={140}
+          />
+          <Select label="Operation" data={[{ value: '', label: 'Any' }, ...OPERATIONS]} value={operation} onChange={setOperation} allowDeselect={false} w={160} />
+          <Select
+            label="Unsigned requests"
+            data={[
+              { value: '', label: 'All' },
+              { value: 'yes', label: 'Allowed' },
+              { value: 'no', label: 'Refused' },
+            ]}
+            value={unsigned}
+            onChange={setUnsigned}
+            allowDeselect={false}
+            w={170}
+          />
+        </Group>
+      </Card>
+      <QueryState query={query}>{(data) => (data.senders.length ? <SendersTable senders={data.senders} /> : <EmptyState>No sender matches these filters.</EmptyState>)}</QueryState>
+    </>
+  );
+}
+
+function SendersTable({ senders }: { senders: readonly SenderRow[] }) {
+  return (
+    <Table.ScrollContainer minWidth={900}>
+      <Table striped highlightOnHover>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Sender id</Table.Th>
+            <Table.Th>Name</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th>Operations</Table.Th>
+            <Table.Th ta="right">Keys</Table.Th>
+            <Table.Th ta="right">Clients</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {senders.map((s) => (
+            <Table.Tr key={s.senderId} bg={s.allowUnsigned ? 'red.0' : undefined}>
+              <Table.Td>
+                <Anchor component={Link} to={`/senders/${encodeURIComponent(s.senderId)}`} fw={600}>
+                  {s.senderId}
+                </Anchor>
+                {s.allowUnsigned && (
+                  <Badge color="red.8" variant="filled" ml="xs" size="sm">
+                    unsigned allowed
+                  </Badge>
+                )}
+              </Table.Td>
+              <Table.Td>{s.name}</Table.Td>
+              <Table.Td>
+                <Badge color={s.active ? 'teal.9' : 'gray.7'} variant="light">
+                  {s.active ? 'active' : 'inactive'}
+                </Badge>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{s.allowedOperations.join(', ')}</Text>
+              </Table.Td>
+              <Table.Td ta="right">{s.keys.filter((k) => !k.revoked).length}</Table.Td>
+              <Table.Td ta="right">{s.clients.filter((c) => c.active).length}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
