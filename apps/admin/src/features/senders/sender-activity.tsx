@@ -9,23 +9,28 @@ import type { SenderDetail } from './sender-settings-forms.js';
 
 const OUTCOME_COLORS: Record<string, string> = { succ: 'teal.6', rjct: 'red.6', pdng: 'yellow.6' };
 
-/** Its DCI requests per day (last 14 days), stacked by outcome. */
+const USAGE_DAYS = 14;
+
+/** Its DCI requests per day (the last 14 UTC days, quiet days too), stacked by outcome. */
 export function SenderUsage({ sender }: { sender: SenderDetail }) {
   const outcomes = [...new Set(sender.usage.map((b) => b.dciStatus))];
   const days = new Map<string, Record<string, number | string>>();
+  const today = new Date();
+  for (let back = USAGE_DAYS - 1; back >= 0; back--) {
+    const day = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - back)).toISOString().slice(0, 10);
+    days.set(day, { day });
+  }
   for (const b of sender.usage) {
-    const day = b.bucketStart.slice(0, 10);
-    const row = days.get(day) ?? { day };
-    row[b.dciStatus] = Number(row[b.dciStatus] ?? 0) + b.count;
-    days.set(day, row);
+    const row = days.get(b.bucketStart.slice(0, 10));
+    if (row) row[b.dciStatus] = Number(row[b.dciStatus] ?? 0) + b.count;
   }
   return (
     <Card withBorder component="section" aria-label="Usage">
       <Title order={3} size="h4" mb="sm">
         Requests per day (last 14 days)
       </Title>
-      {days.size ? (
-        <BarChart h={220} data={[...days.values()]} dataKey="day" type="stacked" withLegend series={outcomes.map((s) => ({ name: s, color: OUTCOME_COLORS[s] ?? 'gray.6' }))} />
+      {sender.usage.length ? (
+        <BarChart h={220} data={[...days.values()]} dataKey="day" type="stacked" withLegend yAxisProps={{ allowDecimals: false }} series={outcomes.map((s) => ({ name: s, color: OUTCOME_COLORS[s] ?? 'gray.6' }))} />
       ) : (
         <EmptyState>No requests in the last 14 days.</EmptyState>
       )}
@@ -73,7 +78,7 @@ export function SenderTransactions({ senderId }: { senderId: string }) {
                       </Table.Td>
                       <Table.Td>{t.operation}</Table.Td>
                       <Table.Td>
-                        <Badge color={STATUS_BADGE[t.dciStatus] ?? 'gray.7'} variant="light">
+                        <Badge color={STATUS_BADGE[t.dciStatus] ?? 'gray.7'} variant="filled">
                           {t.dciStatus}
                         </Badge>
                       </Table.Td>

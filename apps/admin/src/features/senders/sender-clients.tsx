@@ -55,7 +55,7 @@ export function SenderClients({ sender }: { sender: SenderDetail }) {
                     <Code>{c.clientId}</Code>
                   </Table.Td>
                   <Table.Td>
-                    <Badge color={c.active ? 'teal.9' : 'gray.7'} variant="light">
+                    <Badge color={c.active ? 'teal.9' : 'gray.7'} variant="filled">
                       {c.active ? 'active' : 'disabled'}
                     </Badge>
                   </Table.Td>
@@ -64,7 +64,7 @@ export function SenderClients({ sender }: { sender: SenderDetail }) {
                     <Table.Td>
                       {c.active && (
                         <Group gap="xs" justify="flex-end">
-                          <ConfirmButton size="xs" color="orange" aria-label={`Rotate secret of ${c.clientId}`} title="Rotate this client's secret?" message="The current secret stops working at once; the new one is shown once." confirmLabel="Rotate secret" onConfirm={() => rotate.mutate(c.clientId)}>
+                          <ConfirmButton size="xs" variant="default" aria-label={`Rotate secret of ${c.clientId}`} title="Rotate this client's secret?" message="The current secret stops working at once; the new one is shown once." confirmLabel="Rotate secret" onConfirm={() => rotate.mutate(c.clientId)}>
                             Rotate secret
                           </ConfirmButton>
                           <ConfirmButton size="xs" aria-label={`Disable ${c.clientId}`} title="Disable this client?" message="It gets no more tokens. This cannot be undone." confirmLabel="Disable client" onConfirm={() => disable.mutate(c.clientId)}>

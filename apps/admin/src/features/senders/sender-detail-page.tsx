@@ -44,7 +44,7 @@ function SenderView({ sender }: { sender: SenderDetail }) {
         title={sender.name}
         description={
           <>
-            <Anchor component={Link} to="/senders" size="sm">
+            <Anchor component={Link} to="/senders" size="sm" underline="always">
               Senders
             </Anchor>{' '}
             / {sender.senderId}
@@ -77,7 +77,7 @@ function ActiveToggle({ sender }: { sender: SenderDetail }) {
   const setActive = useSenderChange(sender.senderId, (active: boolean) => request(SetSenderActiveMutation, { senderId: sender.senderId, active }).then((r) => r.setSenderActive));
   if (!canChange) {
     return (
-      <Badge size="lg" color={sender.active ? 'teal.9' : 'gray.7'} variant="light">
+      <Badge size="lg" color={sender.active ? 'teal.9' : 'gray.7'} variant="filled">
         {sender.active ? 'active' : 'inactive'}
       </Badge>
     );

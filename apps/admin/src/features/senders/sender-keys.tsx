@@ -52,7 +52,7 @@ export function SenderKeys({ sender }: { sender: SenderDetail }) {
                       )}
                     </Table.Td>
                     <Table.Td>
-                      <Badge color={k.revoked ? 'red.8' : 'teal.9'} variant="light">
+                      <Badge color={k.revoked ? 'red.8' : 'teal.9'} variant="filled">
                         {k.revoked ? 'revoked' : 'in use'}
                       </Badge>
                     </Table.Td>
@@ -128,7 +128,7 @@ function AddKeyForm({ sender }: { sender: SenderDetail }) {
           autosize
           minRows={3}
           maxRows={10}
-          ff="monospace"
+          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
           value={publicKey}
           onChange={(e) => setPublicKey(e.currentTarget.value)}
         />

@@ -96,7 +96,7 @@ function SendersTable({ senders }: { senders: readonly SenderRow[] }) {
               </Table.Td>
               <Table.Td>{s.name}</Table.Td>
               <Table.Td>
-                <Badge color={s.active ? 'teal.9' : 'gray.7'} variant="light">
+                <Badge color={s.active ? 'teal.9' : 'gray.7'} variant="filled">
                   {s.active ? 'active' : 'inactive'}
                 </Badge>
               </Table.Td>
