@@ -18,7 +18,7 @@ export function SenderUsage({ sender }: { sender: SenderDetail }) {
   const today = new Date();
   for (let back = USAGE_DAYS - 1; back >= 0; back--) {
     const day = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - back)).toISOString().slice(0, 10);
-    days.set(day, { day });
+    days.set(day, { day: day.slice(5) });
   }
   for (const b of sender.usage) {
     const row = days.get(b.bucketStart.slice(0, 10));
@@ -27,7 +27,7 @@ export function SenderUsage({ sender }: { sender: SenderDetail }) {
   return (
     <Card withBorder component="section" aria-label="Usage">
       <Title order={3} size="h4" mb="sm">
-        Requests per day (last 14 days)
+        Requests per day (last 14 days, UTC)
       </Title>
       {sender.usage.length ? (
         <BarChart h={220} data={[...days.values()]} dataKey="day" type="stacked" withLegend yAxisProps={{ allowDecimals: false }} series={outcomes.map((s) => ({ name: s, color: OUTCOME_COLORS[s] ?? 'gray.6' }))} />

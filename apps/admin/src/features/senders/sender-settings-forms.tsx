@@ -3,6 +3,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { useCanChange } from '../../app/auth.js';
 import { request, type ResultOf, type VariablesOf } from '../../lib/graphql.js';
 import { FormProblem, linesOf, useSenderChange } from './sender-change.js';
+import './sender-read-only.css';
 import { OPERATIONS, SetSenderRateLimitMutation, SIGNATURE_SCHEMES, UpdateSenderMutation, type SenderQuery } from './sender-documents.js';
 
 export type SenderDetail = NonNullable<ResultOf<typeof SenderQuery>['sender']>;
@@ -25,7 +26,7 @@ export function SettingsCard({ title, problem, saving, onSubmit, children, saveL
             {title}
           </Title>
           <FormProblem problem={problem} />
-          <Fieldset variant="unstyled" disabled={!canChange}>
+          <Fieldset variant="unstyled" disabled={!canChange} className={canChange ? undefined : 'sender-read-only'}>
             <Stack>{children}</Stack>
           </Fieldset>
           {canChange && (

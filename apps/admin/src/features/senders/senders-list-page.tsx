@@ -77,8 +77,8 @@ function SendersTable({ senders }: { senders: readonly SenderRow[] }) {
             <Table.Th>Name</Table.Th>
             <Table.Th>Status</Table.Th>
             <Table.Th>Operations</Table.Th>
-            <Table.Th ta="right">Keys</Table.Th>
-            <Table.Th ta="right">Clients</Table.Th>
+            <Table.Th ta="right">Keys in use</Table.Th>
+            <Table.Th ta="right">Active clients</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
