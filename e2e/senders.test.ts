@@ -118,6 +118,52 @@ test('an operator creates a sender, adds its key (fingerprint shown), creates a 
   await page.context().close();
 });
 
+test('an operator edits identity and notify authentication (secrets never shown back), uploads a JWK file, rotates and disables a client', async () => {
+  const page = await rig.signIn('operator', `/admin/senders/${SENDER_ID}`);
+  await page.getByRole('heading', { name: 'CRVS (e2e)' }).waitFor();
+
+  await page.getByRole('textbox', { name: 'Contact' }).fill('crvs-ops@example.org');
+  await page.getByRole('button', { name: 'Save identity' }).click();
+  await page.getByRole('radio', { name: 'Bearer token' }).check();
+  await page.getByRole('textbox', { name: 'Bearer token' }).fill('notify-token-e2e');
+  await page.getByRole('button', { name: 'Save authentication' }).click();
+  await page.getByRole('textbox', { name: 'Bearer token' }).and(page.locator('[value=""]')).waitFor();
+  await page.reload();
+  await page.getByRole('heading', { name: 'CRVS (e2e)' }).waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Contact' }).inputValue(), 'crvs-ops@example.org');
+  assert.equal(await page.getByRole('radio', { name: 'Bearer token' }).isChecked(), true);
+  assert.equal(await page.getByRole('textbox', { name: 'Bearer token' }).inputValue(), '');
+  assert.equal((await page.content()).includes('notify-token-e2e'), false);
+
+  // A second key, uploaded as a JWK file.
+  const second = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
+  const secondFingerprint = createHash('sha256').update(JSON.stringify({ crv: second.crv, kty: second.kty, x: second.x })).digest('base64url');
+  const keyForm = page.getByRole('form', { name: 'Add a public key' });
+  const chooser = page.waitForEvent('filechooser');
+  await keyForm.getByRole('button', { name: 'Upload PEM or JWK file' }).click();
+  await (await chooser).setFiles({ name: 'crvs-key-2.jwk', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...second, kid: 'crvs-key-2' })) });
+  assert.match(await keyForm.getByRole('textbox', { name: 'Public key' }).inputValue(), /"kid":"crvs-key-2"/);
+  await keyForm.getByRole('button', { name: 'Add key' }).click();
+  await keyForm.getByRole('status').getByText('Key crvs-key-2 added').waitFor();
+  assert.match(await keyForm.getByRole('status').innerText(), new RegExp(`Fingerprint: ${secondFingerprint}`));
+
+  // Rotating asks first, then shows the new secret once.
+  const clientId = (await page.getByRole('region', { name: 'OAuth clients' }).getByRole('row').nth(1).getByRole('cell').first().innerText()).trim();
+  await page.getByRole('button', { name: `Rotate secret of ${clientId}` }).click();
+  await page.getByRole('dialog', { name: "Rotate this client's secret?" }).getByRole('button', { name: 'Rotate secret' }).click();
+  const modal = page.getByRole('dialog', { name: 'Client secret' });
+  await modal.getByText('Shown only now').waitFor();
+  assert.ok((await modal.getByLabel('Client secret').innerText()).length >= 20);
+  await modal.getByRole('button', { name: 'I have stored it' }).click();
+  await modal.waitFor({ state: 'detached' });
+
+  await page.getByRole('button', { name: `Disable ${clientId}` }).click();
+  await page.getByRole('dialog', { name: 'Disable this client?' }).getByRole('button', { name: 'Disable client' }).click();
+  await page.getByRole('row', { name: new RegExp(clientId) }).getByText('disabled').waitFor();
+  assert.equal(await page.getByRole('button', { name: `Rotate secret of ${clientId}` }).count(), 0);
+  await page.context().close();
+});
+
 test('the senders list: search and filters; a sender allowed unsigned requests is flagged red', async () => {
   const page = await rig.signIn('operator', '/admin/senders');
   const table = page.getByRole('table');
