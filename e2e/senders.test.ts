@@ -178,6 +178,11 @@ test('the senders list: search and filters; a sender allowed unsigned requests i
   await page.getByRole('option', { name: 'Allowed' }).click();
   await table.getByRole('link', { name: SENDER_ID }).waitFor({ state: 'detached' });
   assert.equal(await table.getByRole('link', { name: 'legacy-ibr' }).count(), 1);
+  // The filter is in the address: a reload (or a shared link) keeps it.
+  assert.match(page.url(), /\/admin\/senders\?unsigned=yes$/);
+  await page.reload();
+  await table.getByRole('link', { name: 'legacy-ibr' }).waitFor();
+  assert.equal(await table.getByRole('link', { name: SENDER_ID }).count(), 0);
   await page.getByRole('combobox', { name: 'Unsigned requests' }).click();
   await page.getByRole('option', { name: 'All', exact: true }).click();
 
@@ -188,6 +193,7 @@ test('the senders list: search and filters; a sender allowed unsigned requests i
 
   await page.getByRole('textbox', { name: 'Search' }).fill('nothing like this');
   await page.getByText('No sender matches these filters.').waitFor();
+  await page.waitForURL(/search=nothing/);
   await page.context().close();
 });
 

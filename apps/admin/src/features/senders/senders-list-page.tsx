@@ -2,8 +2,8 @@ import { Anchor, Badge, Card, Group, Select, Table, Text, TextInput } from '@man
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
-import { Link } from 'react-router';
+import { useEffect, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
 import { useCanChange } from '../../app/auth.js';
 import { request, type ResultOf, type VariablesOf } from '../../lib/graphql.js';
 import { EmptyState, PageHeader, QueryState } from '../../lib/ui.js';
@@ -15,13 +15,33 @@ type SenderRow = ResultOf<typeof SendersQuery>['senders'][number];
 /** Select values for a yes/no filter: '' means either. */
 const asBoolean = (value: string | null): boolean | undefined => (value === 'yes' ? true : value === 'no' ? false : undefined);
 
+/** The filters live in the address (?active=yes&operation=search&unsigned=yes&search=crvs): links and Back keep them. */
+function useFilterParams() {
+  const [params, setParams] = useSearchParams();
+  const set = (name: string) => (value: string | null) =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        if (value) next.set(name, value);
+        else next.delete(name);
+        return next;
+      },
+      { replace: true },
+    );
+  return { get: (name: string) => params.get(name) ?? '', set };
+}
+
 export function SendersListPage() {
   const canChange = useCanChange();
-  const [search, setSearch] = useState('');
+  const filters = useFilterParams();
+  const [search, setSearch] = useState(filters.get('search'));
   const [debouncedSearch] = useDebouncedValue(search.trim(), 250);
-  const [active, setActive] = useState<string | null>('');
-  const [operation, setOperation] = useState<string | null>('');
-  const [unsigned, setUnsigned] = useState<string | null>('');
+  const setSearchParam = filters.set('search');
+  // Only the settled search goes into the address (the setter is new each render).
+  useEffect(() => setSearchParam(debouncedSearch), [debouncedSearch]);
+  const active = filters.get('active');
+  const operation = filters.get('operation');
+  const unsigned = filters.get('unsigned');
   const filter: VariablesOf<typeof SendersQuery>['filter'] = {
     search: debouncedSearch || undefined,
     active: asBoolean(active),
@@ -43,11 +63,11 @@ export function SendersListPage() {
               { value: 'no', label: 'Inactive' },
             ]}
             value={active}
-            onChange={setActive}
+            onChange={filters.set('active')}
             allowDeselect={false}
             w={140}
           />
-          <Select label="Operation" data={[{ value: '', label: 'Any' }, ...OPERATIONS]} value={operation} onChange={setOperation} allowDeselect={false} w={160} />
+          <Select label="Operation" data={[{ value: '', label: 'Any' }, ...OPERATIONS]} value={operation} onChange={filters.set('operation')} allowDeselect={false} w={160} />
           <Select
             label="Unsigned requests"
             data={[
@@ -56,7 +76,7 @@ export function SendersListPage() {
               { value: 'no', label: 'Refused' },
             ]}
             value={unsigned}
-            onChange={setUnsigned}
+            onChange={filters.set('unsigned')}
             allowDeselect={false}
             w={170}
           />
