@@ -44,6 +44,8 @@ test('an operator creates a sender, adds its key (fingerprint shown), creates a 
   await form.getByRole('textbox', { name: 'Name' }).fill('CRVS (e2e)');
   await form.getByRole('button', { name: 'Create sender' }).click();
   await form.getByRole('alert').getByText('invalid sender id "bad id with spaces"').waitFor();
+  await screenshot(page, 'sender-new-form');
+  assert.deepEqual(await accessibilityProblems(page), []);
   await form.getByRole('textbox', { name: 'Sender id' }).fill(SENDER_ID);
   await form.getByRole('checkbox', { name: 'subscribe', exact: true }).check();
   await form.getByRole('textbox', { name: 'Callback origins' }).fill('https://crvs.example.org');
@@ -77,6 +79,7 @@ test('an operator creates a sender, adds its key (fingerprint shown), creates a 
   await modal.getByRole('button', { name: 'Copied' }).waitFor();
   assert.equal(await page.evaluate<string>('navigator.clipboard.readText()'), clientSecret);
   await screenshot(page, 'sender-secret-modal');
+  assert.deepEqual(await accessibilityProblems(page), []);
   await modal.getByRole('button', { name: 'I have stored it' }).click();
   await modal.waitFor({ state: 'hidden' });
   assert.equal(await page.getByText(clientSecret).count(), 0);

@@ -11,7 +11,7 @@ export function NewSenderButton() {
   return (
     <>
       <Button onClick={() => setOpened(true)}>New sender</Button>
-      <Modal opened={opened} onClose={() => setOpened(false)} title="New sender" size="lg">
+      <Modal opened={opened} onClose={() => setOpened(false)} title="New sender" size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
         {opened && <NewSenderForm />}
       </Modal>
     </>

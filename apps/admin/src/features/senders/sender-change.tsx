@@ -36,3 +36,6 @@ export const linesOf = (text: string): string[] =>
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
+
+/** Mantine's coloured alert titles on their light background fall below WCAG AA contrast: use the text colour. */
+export const READABLE_ALERT_TITLE = { label: { color: 'var(--mantine-color-text)' } };

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useCanChange } from '../../app/auth.js';
 import { request } from '../../lib/graphql.js';
 import { ConfirmButton, EmptyState, formatDateTime } from '../../lib/ui.js';
-import { FormProblem, useSenderChange } from './sender-change.js';
+import { FormProblem, READABLE_ALERT_TITLE, useSenderChange } from './sender-change.js';
 import { CreateOAuthClientMutation, DisableOAuthClientMutation, RotateOAuthClientSecretMutation } from './sender-documents.js';
 import type { SenderDetail } from './sender-settings-forms.js';
 
@@ -97,10 +97,10 @@ export function SenderClients({ sender }: { sender: SenderDetail }) {
 
 function SecretModal({ credentials, onClose }: { credentials: Credentials | undefined; onClose: () => void }) {
   return (
-    <Modal opened={!!credentials} onClose={onClose} title="Client secret" size="lg" closeOnClickOutside={false}>
+    <Modal opened={!!credentials} onClose={onClose} title="Client secret" size="lg" closeOnClickOutside={false} closeButtonProps={{ 'aria-label': 'Close' }}>
       {credentials && (
         <Stack>
-          <Alert color="orange" icon={<IconAlertTriangle aria-hidden />} title="Shown only now">
+          <Alert color="orange" icon={<IconAlertTriangle aria-hidden />} title="Shown only now" styles={READABLE_ALERT_TITLE}>
             Copy the secret and give it to the sender&apos;s operators now. It is not stored in readable form and will never be shown again; if it is lost, rotate it.
           </Alert>
           <Text size="sm">
@@ -112,7 +112,7 @@ function SecretModal({ credentials, onClose }: { credentials: Credentials | unde
             </Code>
             <CopyButton value={credentials.clientSecret}>
               {({ copied, copy }) => (
-                <Button onClick={copy} variant={copied ? 'light' : 'filled'} leftSection={copied ? <IconCheck size={16} aria-hidden /> : <IconCopy size={16} aria-hidden />}>
+                <Button onClick={copy} leftSection={copied ? <IconCheck size={16} aria-hidden /> : <IconCopy size={16} aria-hidden />}>
                   {copied ? 'Copied' : 'Copy secret'}
                 </Button>
               )}

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useCanChange } from '../../app/auth.js';
 import { request } from '../../lib/graphql.js';
 import { ConfirmButton, EmptyState, formatDateTime } from '../../lib/ui.js';
-import { FormProblem, useSenderChange } from './sender-change.js';
+import { FormProblem, READABLE_ALERT_TITLE, useSenderChange } from './sender-change.js';
 import { AddSenderKeyMutation, RevokeSenderKeyMutation } from './sender-documents.js';
 import type { SenderDetail } from './sender-settings-forms.js';
 
@@ -116,7 +116,7 @@ function AddKeyForm({ sender }: { sender: SenderDetail }) {
           Add a public key
         </Title>
         {added && (
-          <Alert color="teal" title={`Key ${added.keyId} added`} role="status">
+          <Alert color="teal" title={`Key ${added.keyId} added`} role="status" styles={READABLE_ALERT_TITLE}>
             Fingerprint: <Code>{added.fingerprint}</Code>
           </Alert>
         )}
