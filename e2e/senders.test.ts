@@ -1,16 +1,23 @@
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { JWK } from 'jose';
 import { createSender, updateSender } from '../apps/server/src/senders/senders.js';
 import { DciTestClient, searchItem } from '../apps/server/src/testing/dci-client.js';
 import type { Page } from 'playwright-core';
-import { accessibilityProblems, screenshot as fullPageScreenshot, startConsole, type ConsoleRig } from './console.js';
+import { accessibilityProblems, screenshot as fullPageScreenshot, SCREENSHOT_DIR, startConsole, type ConsoleRig } from './console.js';
 
-/** From the top of the page: the header and modals are fixed, and a scrolled full-page shot misplaces them. */
-async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * From the top of the page: the header and modals are fixed, and a scrolled full-page shot
+ * misplaces them. A modal is shot as the person sees it: the window only.
+ */
+async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
   await page.evaluate('window.scrollTo(0, 0)');
-  await fullPageScreenshot(page, name);
+  if (fullPage) return fullPageScreenshot(page, name);
+  await fs.mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
 }
 
 let rig: ConsoleRig;
@@ -44,7 +51,7 @@ test('an operator creates a sender, adds its key (fingerprint shown), creates a 
   await form.getByRole('textbox', { name: 'Name' }).fill('CRVS (e2e)');
   await form.getByRole('button', { name: 'Create sender' }).click();
   await form.getByRole('alert').getByText('invalid sender id "bad id with spaces"').waitFor();
-  await screenshot(page, 'sender-new-form');
+  await screenshot(page, 'sender-new-form', { fullPage: false });
   assert.deepEqual(await accessibilityProblems(page), []);
   await form.getByRole('textbox', { name: 'Sender id' }).fill(SENDER_ID);
   await form.getByRole('checkbox', { name: 'subscribe', exact: true }).check();
@@ -78,7 +85,7 @@ test('an operator creates a sender, adds its key (fingerprint shown), creates a 
   await modal.getByRole('button', { name: 'Copy secret' }).click();
   await modal.getByRole('button', { name: 'Copied' }).waitFor();
   assert.equal(await page.evaluate<string>('navigator.clipboard.readText()'), clientSecret);
-  await screenshot(page, 'sender-secret-modal');
+  await screenshot(page, 'sender-secret-modal', { fullPage: false });
   assert.deepEqual(await accessibilityProblems(page), []);
   await modal.getByRole('button', { name: 'I have stored it' }).click();
   await modal.waitFor({ state: 'hidden' });
