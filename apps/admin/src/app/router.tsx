@@ -4,6 +4,8 @@ import { ServerKeysPage } from '../features/keys/server-keys-page.js';
 import { LoginPage } from '../features/login/login-page.js';
 import { SubscriptionDetailPage } from '../features/subscriptions/subscription-detail-page.js';
 import { SubscriptionsListPage } from '../features/subscriptions/subscriptions-list-page.js';
+import { SenderDetailPage } from '../features/senders/sender-detail-page.js';
+import { SendersListPage } from '../features/senders/senders-list-page.js';
 import { RequireAuth } from './auth.js';
 import { Layout } from './layout.js';
 import { NotFoundPage } from './not-found-page.js';
@@ -23,6 +25,8 @@ export const router = createBrowserRouter(
         { path: 'subscriptions', element: <SubscriptionsListPage /> },
         { path: 'subscriptions/:code', element: <SubscriptionDetailPage /> },
         { path: 'keys', element: <ServerKeysPage /> },
+        { path: 'senders', element: <SendersListPage /> },
+        { path: 'senders/:senderId', element: <SenderDetailPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },
