@@ -4,7 +4,8 @@ import { listStaffActions, recordStaffAction } from '../staff/staff-audit.js';
 import { createApiToken, createSession, endSession, listApiTokens, revokeApiToken } from '../staff/staff-tokens.js';
 import { checkPassword, createStaffUser, listStaffUsers, StaffError } from '../staff/staff-users.js';
 import { PageInfo, pageSize } from './connections.js';
-import { ADMIN, SESSION_COOKIE, type GraphqlContext } from './context.js';
+import { SESSION_COOKIE } from '../staff/request-identity.js';
+import { ADMIN, type GraphqlContext } from './context.js';
 import { UserError, withUserErrors } from './user-errors.js';
 
 @ObjectType({ description: 'A person who manages the server' })
