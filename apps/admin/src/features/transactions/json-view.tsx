@@ -15,7 +15,7 @@ export function JsonView({ title, value }: { title: string; value: unknown }) {
           Not recorded.
         </Text>
       ) : (
-        <Code block style={{ maxHeight: 560, overflow: 'auto' }}>
+        <Code block style={{ maxHeight: 560, overflow: 'auto', whiteSpace: 'pre-wrap' }}>
           <JsonNode value={value} depth={0} />
         </Code>
       )}
@@ -62,7 +62,8 @@ function JsonNode({ value, depth, name, last = true }: { value: unknown; depth: 
           {open}
           <Text span c="dimmed" size="xs">
             {' '}
-            {entries.length} {Array.isArray(value) ? 'items' : 'fields'}
+            {entries.length} {Array.isArray(value) ? 'item' : 'field'}
+            {entries.length === 1 ? '' : 's'}
           </Text>
         </summary>
         <Box pl={INDENT}>

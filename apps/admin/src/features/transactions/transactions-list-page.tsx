@@ -35,9 +35,9 @@ export function TransactionsListPage() {
         }
       />
       <Stack>
-        <FilterForm key={filterKey} filter={filter} onApply={(next) => setSearch(searchFromFilter(next))} />
+        <FilterForm key={`form?${filterKey}`} filter={filter} onApply={(next) => setSearch(searchFromFilter(next))} />
         {/* A new filter starts again from the newest page. */}
-        <TransactionPages key={filterKey} filter={filter} />
+        <TransactionPages key={`pages?${filterKey}`} filter={filter} />
       </Stack>
     </>
   );
@@ -71,7 +71,7 @@ function FilterForm({ filter, onApply }: { filter: TransactionFilter; onApply: (
   return (
     <Card withBorder component="form" onSubmit={submit} role="search" aria-label="Filter transactions">
       <SimpleGrid cols={4} spacing="sm">
-        <TextInput label="Any id" description="record, transaction, message or correlation id" value={draft.anyId} onChange={(e) => set('anyId', e.currentTarget.value)} />
+        <TextInput label="Any id" description="transaction, message, correlation or record id" value={draft.anyId} onChange={(e) => set('anyId', e.currentTarget.value)} />
         <TextInput label="Sender" description="sender id" value={draft.senderId} onChange={(e) => set('senderId', e.currentTarget.value)} />
         <Select label="Operation" description="DCI operation" data={OPERATION_OPTIONS} value={draft.operation} onChange={(v) => set('operation', v)} clearable placeholder="any" />
         <Select label="DCI status" description="the answer's status" data={DCI_STATUS_OPTIONS} value={draft.dciStatus} onChange={(v) => set('dciStatus', v)} clearable placeholder="any" />
