@@ -101,7 +101,8 @@ test('who may export: staff only; anonymous and a sender\'s DCI token get 401; b
   assert.equal((await get({ format: 'csv' }, senderToken)).status, 401);
   assert.equal((await get({ format: 'csv' }, 'dcis_not-a-token')).status, 401);
 
-  for (const bad of [{ format: 'xml' }, { httpStatus: 'abc' }, { from: 'yesterday' }, { sender: 'x' }]) {
+  const bads: Record<string, string>[] = [{ format: 'xml' }, { httpStatus: 'abc' }, { from: 'yesterday' }, { sender: 'x' }];
+  for (const bad of bads) {
     const res = await get(bad, tokens.operator);
     assert.equal(res.status, 400, JSON.stringify(bad));
     assert.equal(((await res.json()) as { error: string }).error, 'invalid_request');
