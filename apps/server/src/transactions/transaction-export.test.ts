@@ -42,10 +42,11 @@ async function openExportCursors(): Promise<number> {
   return rows[0]!.n;
 }
 
+/** Polls `check`, at most 200 times 100 ms apart (a busy shared machine can be slow). */
 async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 200; i++) {
     if (await check()) return;
-    await sleep(50);
+    await sleep(100);
   }
   assert.fail(`timed out waiting for ${what}`);
 }
