@@ -23,8 +23,9 @@ export function transactionExportRoutes(app: AppContext): Router {
     const stamp = new Date().toISOString().replaceAll(':', '-').slice(0, 19);
     res.set({ 'Content-Type': CONTENT_TYPES[format], 'Content-Disposition': `attachment; filename="transactions-${stamp}.${format}"`, 'Cache-Control': 'no-store' });
     try {
-      // A client that goes away destroys the stream, which ends the generator and closes the cursor.
-      await pipeline(Readable.from(exportLines(app, exportFilter(query.data), format)), res);
+      // One batch waits in memory at most (highWaterMark 1: a batch per item). A client that goes
+      // away destroys the stream, which ends the generator and closes the cursor.
+      await pipeline(Readable.from(exportLines(app, exportFilter(query.data), format), { highWaterMark: 1 }), res);
     } catch (error) {
       if (res.destroyed && !res.writableFinished) return; // the client left mid-download
       app.logger.error({ err: error }, 'transaction export failed');
