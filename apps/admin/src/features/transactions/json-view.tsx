@@ -2,7 +2,7 @@ import { ActionIcon, Box, Card, Code, CopyButton, Group, Text, Title, Tooltip } 
 import { IconCheck, IconCopy } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 
-/** A JSON document pretty-printed, each object and array collapsible (native details: keyboard ready), with a copy button. */
+/** A JSON document pretty-printed, each object and array collapsible (native details: keyboard ready; the deepest start folded), with a copy button. */
 export function JsonView({ title, value }: { title: string; value: unknown }) {
   return (
     <Card withBorder>
@@ -56,7 +56,7 @@ function JsonNode({ value, depth, name, last = true }: { value: unknown; depth: 
       );
     }
     return (
-      <details open={depth < 4}>
+      <details open={depth < 6}>
         <summary style={{ cursor: 'pointer' }}>
           {key}
           {open}
