@@ -90,7 +90,7 @@ test('dashboard links keep their filter (?dciStatus=rjct); operators see the rec
   await screenshot(page, 'transaction-detail-operator');
   assert.deepEqual(await accessibilityProblems(page), []);
 
-  await page.goto(`${rig.server.baseUrl}/admin/transactions?anyId=no-such-id`);
+  await page.goto(`${rig.server.baseUrl}/admin/transactions?anyId=no-such-id&from=not-a-date`);
   await page.getByText('No transaction matches these filters.').waitFor();
   await screenshot(page, 'transactions-empty');
   await page.context().close();

@@ -1,13 +1,18 @@
 import type { TransactionFilter } from './transaction-documents.js';
 
 /** The filters live in the URL (/transactions?dciStatus=rjct&senderId=…): links and reloads keep them. */
-const TEXT_KEYS = ['senderId', 'operation', 'dciStatus', 'reasonCode', 'anyId', 'from', 'to'] as const;
+const TEXT_KEYS = ['senderId', 'operation', 'dciStatus', 'reasonCode', 'anyId'] as const;
 
+/** What the URL holds that is not a filter (a hand-edited date, a status out of range) is left out. */
 export function filterFromSearch(search: URLSearchParams): TransactionFilter {
   const filter: TransactionFilter = {};
   for (const key of TEXT_KEYS) {
     const value = search.get(key)?.trim();
     if (value) filter[key] = value;
+  }
+  for (const key of ['from', 'to'] as const) {
+    const value = search.get(key);
+    if (value && !Number.isNaN(Date.parse(value))) filter[key] = new Date(value).toISOString();
   }
   const httpStatus = Number(search.get('httpStatus'));
   if (Number.isInteger(httpStatus) && httpStatus >= 100 && httpStatus <= 599) filter.httpStatus = httpStatus;
