@@ -27,10 +27,10 @@ export function transactionExportRoutes(app: AppContext): Router {
       // away destroys the stream, which ends the generator and closes the cursor.
       await pipeline(Readable.from(exportLines(app, exportFilter(query.data), format), { highWaterMark: 1 }), res);
     } catch (error) {
-      if (res.destroyed && !res.writableFinished) return; // the client left mid-download
-      app.logger.error({ err: error }, 'transaction export failed');
-      if (!res.headersSent) jsonError(res, 500, 'internal_error', 'the export failed');
-      else res.destroy(); // a cut download, not a truncated file that looks complete
+      if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return; // the client left mid-download
+      // The final error handler answers 503/500, or cuts a started download (never a short file that looks complete).
+      if (!res.headersSent) res.removeHeader('Content-Disposition');
+      throw error;
     }
   });
   return router;

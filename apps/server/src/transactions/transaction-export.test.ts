@@ -141,3 +141,27 @@ test('a large export streams from a database cursor: it starts before the last r
   const { rows } = await server.ctx.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE \'idle in transaction%\'');
   assert.equal(rows[0]!.n, 0, 'no connection is left in a transaction');
 });
+
+test('a download cut by a database failure ends in an error, never a short file that looks complete', async () => {
+  const res = await get({ format: 'csv', senderId: BULK_SENDER }, tokens.admin);
+  const reader = res.body!.getReader();
+  await reader.read();
+  await waitFor(async () => (await openExportCursors()) === 1, 'the export to wait on the client');
+  await server.ctx.db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'FETCH % FROM audit_export'`);
+  let lines = 0;
+  const decoder = new TextDecoder();
+  const outcome = await (async () => {
+    for (let i = 0; i < 100_000; i++) {
+      const { done, value } = await reader.read();
+      if (done) return 'ended';
+      lines += decoder.decode(value, { stream: true }).split('\r\n').length - 1;
+    }
+    return 'too long';
+  })().catch(() => 'failed');
+  assert.equal(outcome, 'failed', `the body ${outcome} after ${lines} lines`);
+  assert.ok(lines < BULK_ROWS);
+
+  // The broken connection left the pool; the next export is whole.
+  const again = await (await get({ format: 'ndjson', senderId: BULK_SENDER }, tokens.admin)).text();
+  assert.equal(again.trimEnd().split('\n').length, BULK_ROWS);
+});
