@@ -16,5 +16,5 @@ export default defineConfig({
       },
     },
   },
-  server: { proxy: { '/graphql': 'http://localhost:8080', '/readyz': 'http://localhost:8080' } },
+  server: { proxy: { '/graphql': 'http://localhost:8080', '/admin-api': 'http://localhost:8080', '/readyz': 'http://localhost:8080' } },
 });

@@ -6,6 +6,8 @@ import { SubscriptionDetailPage } from '../features/subscriptions/subscription-d
 import { SubscriptionsListPage } from '../features/subscriptions/subscriptions-list-page.js';
 import { SenderDetailPage } from '../features/senders/sender-detail-page.js';
 import { SendersListPage } from '../features/senders/senders-list-page.js';
+import { TransactionDetailPage } from '../features/transactions/transaction-detail-page.js';
+import { TransactionsListPage } from '../features/transactions/transactions-list-page.js';
 import { RequireAuth } from './auth.js';
 import { Layout } from './layout.js';
 import { NotFoundPage } from './not-found-page.js';
@@ -27,6 +29,8 @@ export const router = createBrowserRouter(
         { path: 'keys', element: <ServerKeysPage /> },
         { path: 'senders', element: <SendersListPage /> },
         { path: 'senders/:senderId', element: <SenderDetailPage /> },
+        { path: '/transactions', element: <TransactionsListPage /> },
+        { path: '/transactions/:id', element: <TransactionDetailPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

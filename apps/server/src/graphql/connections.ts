@@ -28,7 +28,8 @@ export function connectionOf<T extends object>(node: ClassType<T>, name: string)
   abstract class Connection {
     @Field(() => [Edge]) edges!: Edge[];
     @Field(() => PageInfo) pageInfo!: PageInfo;
-    @Field(() => Int, { description: 'rows matching the filter, over all pages' }) totalCount!: number;
+    // Given by the list's resolver, or computed only when asked by a field resolver (see transactions.ts).
+    @Field(() => Int, { description: 'rows matching the filter, over all pages' }) totalCount?: number;
   }
   return Connection;
 }

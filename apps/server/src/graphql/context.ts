@@ -3,9 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { AuthChecker } from 'type-graphql';
 import type { AppContext } from '../context.js';
 import type { StaffIdentity, StaffRole } from '../staff/roles.js';
-import { apiTokenIdentity, sessionIdentity } from '../staff/staff-tokens.js';
-
-export const SESSION_COOKIE = 'dci_session';
+import { staffIdentityOf } from '../staff/request-identity.js';
 
 /** Per-request: the server, who is asking (if anyone), and the response (login/logout set the cookie). */
 export interface GraphqlContext {
@@ -20,24 +18,9 @@ export const READ: StaffRole[] = ['admin', 'operator', 'auditor'];
 export const MANAGE: StaffRole[] = ['admin', 'operator'];
 export const ADMIN: StaffRole[] = ['admin'];
 
-/**
- * A console session cookie or an integrator's `Authorization: Bearer dcis_…`. Anything else
- * (a sender's DCI access token included) leaves the request anonymous.
- */
+/** The server, who is asking (see staffIdentityOf) and the response. */
 export async function graphqlContext(app: AppContext, req: Request, res: Response): Promise<GraphqlContext> {
-  const bearer = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  if (bearer) return { app, res, staff: await apiTokenIdentity(app.db.pool, bearer) };
-  const sessionToken = readCookie(req.headers.cookie, SESSION_COOKIE);
-  const staff = sessionToken ? await sessionIdentity(app.db.pool, sessionToken) : undefined;
-  return { app, res, staff, sessionToken };
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of header?.split(';') ?? []) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
+  return { app, res, ...(await staffIdentityOf(app.db.pool, req.headers)) };
 }
 
 /** `@Authorized(...roles)`: anonymous → UNAUTHENTICATED, a role not listed → FORBIDDEN. */

@@ -7,14 +7,14 @@ import { RegistryResolver } from './registry.js';
 import { SenderResolver } from './senders.js';
 import { ServerKeyResolver } from './server-keys.js';
 import { StaffResolver } from './staff.js';
-import { TransactionResolver } from './transactions.js';
+import { TransactionCountResolver, TransactionResolver } from './transactions.js';
 import { AgreementResolver, SenderAgreementsResolver } from './agreements.js';
 import { DeliveryResolver, SubscriptionResolver } from './subscriptions.js';
 
 /** The management API's schema, code first. */
 export function managementSchema(): GraphQLSchema {
   return buildSchemaSync({
-    resolvers: [StaffResolver, SenderResolver, ServerKeyResolver, TransactionResolver, DashboardResolver, RegistryResolver, AgreementResolver, SenderAgreementsResolver, SubscriptionResolver, DeliveryResolver],
+    resolvers: [StaffResolver, SenderResolver, ServerKeyResolver, TransactionResolver, TransactionCountResolver, DashboardResolver, RegistryResolver, AgreementResolver, SenderAgreementsResolver, SubscriptionResolver, DeliveryResolver],
     authChecker,
     validate: false,
   });

@@ -3,8 +3,9 @@ import { Arg, Authorized, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Reso
 import { listStaffActions, recordStaffAction } from '../staff/staff-audit.js';
 import { createApiToken, createSession, endSession, listApiTokens, revokeApiToken } from '../staff/staff-tokens.js';
 import { checkPassword, createStaffUser, listStaffUsers, StaffError, updateStaffUser } from '../staff/staff-users.js';
+import { SESSION_COOKIE } from '../staff/request-identity.js';
 import { connectionOf, pageSize } from './connections.js';
-import { ADMIN, SESSION_COOKIE, type GraphqlContext } from './context.js';
+import { ADMIN, type GraphqlContext } from './context.js';
 import { UserError, withUserErrors } from './user-errors.js';
 
 @ObjectType({ description: 'A person who manages the server' })

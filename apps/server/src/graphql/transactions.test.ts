@@ -47,6 +47,17 @@ test('filters and cursor pages over the audit log, with the total count', async 
   assert.equal(errorCode(badCursor), 'BAD_USER_INPUT');
 });
 
+test('counts on demand: capped with countAtMost; "any id" matches the transaction id', async () => {
+  const counted = await gql('query($filter: TransactionFilterInput) { transactions(filter: $filter) { countAtMost(limit: 4) all: countAtMost totalCount } }', {}, { token: tokens.operator });
+  assert.equal(counted.errors, undefined);
+  assert.deepEqual(counted.data?.transactions, { countAtMost: 4, all: 5, totalCount: 5 });
+  const byId = await gql(LIST, { filter: { anyId: 'txn-listed' } }, { token: tokens.auditor });
+  assert.equal(byId.data?.transactions.totalCount, 3);
+  const byRecordId = await gql(LIST, { filter: { anyId: byId.data?.transactions.edges[0].node.id } }, { token: tokens.auditor });
+  assert.equal(byRecordId.data?.transactions.totalCount, 1);
+  assert.equal(errorCode(await gql('{ transactions { countAtMost(limit: 0) } }', {}, { token: tokens.operator })), 'BAD_USER_INPUT');
+});
+
 test('request and response bodies: admin and auditor only', async () => {
   const id = (await gql(LIST, { filter: { senderId }, first: 1 }, { token: tokens.auditor })).data?.transactions.edges[0].node.id;
   const detail = 'query($id: ID!) { transaction(id: $id) { id operation request response } }';

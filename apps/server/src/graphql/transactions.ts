@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { Arg, Authorized, Ctx, Field, ID, InputType, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import { findTransaction, listTransactions, type TransactionRow } from '../transactions/transaction-log.js';
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { countTransactions, findTransaction, listTransactions, type TransactionFilter, type TransactionRow } from '../transactions/transaction-log.js';
 import { connectionOf, pageSize } from './connections.js';
 import { READ, type GraphqlContext } from './context.js';
 
@@ -35,7 +35,10 @@ class Transaction {
 }
 
 @ObjectType()
-class TransactionConnection extends connectionOf(Transaction, 'Transaction') {}
+class TransactionConnection extends connectionOf(Transaction, 'Transaction') {
+  /** counted only when totalCount or countAtMost is asked for */
+  filter!: TransactionFilter;
+}
 
 @InputType()
 class TransactionFilterInput {
@@ -49,6 +52,7 @@ class TransactionFilterInput {
   @Field(() => String, { nullable: true }) transactionId?: string;
   @Field(() => String, { nullable: true }) messageId?: string;
   @Field(() => String, { nullable: true }) correlationId?: string;
+  @Field(() => String, { nullable: true, description: 'matches the record id, transaction id, message id or correlation id' }) anyId?: string;
 }
 
 /** The DCI audit log, read-only. */
@@ -73,7 +77,7 @@ export class TransactionResolver {
     return {
       edges: page.rows.map(({ cursor, ...node }) => ({ cursor, node: node as TransactionRow })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.rows.at(-1)?.cursor ?? null },
-      totalCount: page.totalCount,
+      filter: clean,
     };
   }
 
@@ -81,5 +85,24 @@ export class TransactionResolver {
   @Query(() => Transaction, { nullable: true })
   async transaction(@Ctx() ctx: GraphqlContext, @Arg('id', () => ID) id: string): Promise<Transaction | null> {
     return (await findTransaction(ctx.app.db.pool, id)) ?? null;
+  }
+}
+
+/** Counts are computed only when asked for: an exact one reads every matching row. */
+@Resolver(() => TransactionConnection)
+export class TransactionCountResolver {
+  @FieldResolver(() => Int, { description: 'rows matching the filter, over all pages (exact: slow on millions of rows; see countAtMost)' })
+  totalCount(@Ctx() ctx: GraphqlContext, @Root() connection: TransactionConnection): Promise<number> {
+    return countTransactions(ctx.app.db.pool, connection.filter);
+  }
+
+  @FieldResolver(() => Int, { description: 'rows matching the filter, counted up to `limit` (then read it as "limit or more"); fast at any table size' })
+  countAtMost(
+    @Ctx() ctx: GraphqlContext,
+    @Root() connection: TransactionConnection,
+    @Arg('limit', () => Int, { defaultValue: 10000, description: '1 to 100000' }) limit: number,
+  ): Promise<number> {
+    if (limit < 1 || limit > 100_000) throw new GraphQLError('limit must be from 1 to 100000', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'limit' } });
+    return countTransactions(ctx.app.db.pool, connection.filter, limit);
   }
 }

@@ -13,6 +13,7 @@ import { redactedRequest } from '../logger.js';
 import { docsRoutes } from './docs.js';
 import { finalErrorHandler, jsonError, notFound } from './errors.js';
 import { healthRoutes } from './health.js';
+import { transactionExportRoutes } from './transaction-export-route.js';
 
 const ADMIN_DIST = path.resolve(fileURLToPath(import.meta.url), '../../../../admin/dist');
 
@@ -26,6 +27,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(dciRoutes(ctx));
   app.use(graphqlRoutes(ctx, path.join(ADMIN_DIST, 'graphiql.html')));
   app.use(docsRoutes());
+  app.use(transactionExportRoutes(ctx));
 
   app.get('/.well-known/jwks.json', async (_req, res) => {
     try {

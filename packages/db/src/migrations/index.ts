@@ -10,6 +10,7 @@ import { Migration20261125080000_worker_heartbeat } from './Migration20261125080
 import { Migration20261126000000_request_digest } from './Migration20261126000000_request_digest.js';
 import { Migration20261126100000_staff_access } from './Migration20261126100000_staff_access.js';
 import { Migration20261126150000_delivery_console } from './Migration20261126150000_delivery_console.js';
+import { Migration20261126160000_transaction_audit } from './Migration20261126160000_transaction_audit.js';
 
 /** Every migration, in order; listed explicitly so that no file globbing is needed at run time. */
 export const migrationsList = [
@@ -25,4 +26,5 @@ export const migrationsList = [
   { name: 'Migration20261126000000_request_digest', class: Migration20261126000000_request_digest },
   { name: 'Migration20261126100000_staff_access', class: Migration20261126100000_staff_access },
   { name: 'Migration20261126150000_delivery_console', class: Migration20261126150000_delivery_console },
+  { name: 'Migration20261126160000_transaction_audit', class: Migration20261126160000_transaction_audit },
 ];
