@@ -1,6 +1,10 @@
 import { createBrowserRouter } from 'react-router';
 import { DashboardPage } from '../features/dashboard/dashboard-page.js';
 import { LoginPage } from '../features/login/login-page.js';
+import { GroupDetailPage } from '../features/registry/group-detail-page.js';
+import { PersonDetailPage } from '../features/registry/person-detail-page.js';
+import { RegistrySearchPage } from '../features/registry/registry-search-page.js';
+import { StaffPage } from '../features/staff/staff-page.js';
 import { RequireAuth } from './auth.js';
 import { Layout } from './layout.js';
 import { NotFoundPage } from './not-found-page.js';
@@ -17,6 +21,10 @@ export const router = createBrowserRouter(
       ),
       children: [
         { index: true, element: <DashboardPage /> },
+        { path: 'registry', element: <RegistrySearchPage /> },
+        { path: 'registry/persons/:id', element: <PersonDetailPage /> },
+        { path: 'registry/groups/:id', element: <GroupDetailPage /> },
+        { path: 'staff', element: <StaffPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },
