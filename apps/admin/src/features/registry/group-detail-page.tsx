@@ -22,7 +22,7 @@ export function GroupDetailPage() {
             <PageHeader
               title="Group not found"
               description={
-                <Anchor component={Link} to="/registry?kind=groups">
+                <Anchor component={Link} to="/registry?kind=groups" underline="always">
                   Back to the registry
                 </Anchor>
               }
@@ -34,7 +34,7 @@ export function GroupDetailPage() {
               title={`${g.groupType[0]?.toUpperCase()}${g.groupType.slice(1)} ${g.identifierValue}`}
               description={
                 <>
-                  <Anchor component={Link} to="/registry?kind=groups">
+                  <Anchor component={Link} to="/registry?kind=groups" underline="always">
                     Registry
                   </Anchor>{' '}
                   · Group {g.id}
@@ -96,7 +96,7 @@ export function GroupDetailPage() {
                             <Table.Td>
                               <Group gap="xs">
                                 {m.relationship}
-                                {m.isHead && <Badge variant="light">Head</Badge>}
+                                {m.isHead && <Badge>Head</Badge>}
                               </Group>
                             </Table.Td>
                             <Table.Td>{m.person.identifiers.map((i) => `${i.type} ${i.value}`).join(', ')}</Table.Td>

@@ -22,7 +22,7 @@ export function PersonDetailPage() {
             <PageHeader
               title="Person not found"
               description={
-                <Anchor component={Link} to="/registry">
+                <Anchor component={Link} to="/registry" underline="always">
                   Back to the registry
                 </Anchor>
               }
@@ -35,7 +35,7 @@ export function PersonDetailPage() {
               title={name}
               description={
                 <>
-                  <Anchor component={Link} to="/registry">
+                  <Anchor component={Link} to="/registry" underline="always">
                     Registry
                   </Anchor>{' '}
                   · Person {p.id}
@@ -120,7 +120,7 @@ export function PersonDetailPage() {
                             <Table.Td>
                               <Group gap="xs">
                                 {m.relationship}
-                                {m.isHead && <Badge variant="light">Head</Badge>}
+                                {m.isHead && <Badge>Head</Badge>}
                               </Group>
                             </Table.Td>
                             <Table.Td ta="right">{m.group.groupSize}</Table.Td>

@@ -17,14 +17,15 @@ const VITAL = new Set(['Death', 'LiveBirth', 'Marriage', 'Divorce']);
 export function EventsTimeline({ events }: { events: readonly RegistryEvent[] }) {
   if (!events.length) return <EmptyState>No events recorded yet.</EmptyState>;
   return (
-    <Timeline bulletSize={24} lineWidth={2} aria-label="Events, newest first">
+    <Timeline bulletSize={24} lineWidth={2} role="list" aria-label="Events, newest first">
       {events.map((e) => (
         <Timeline.Item
           key={e.id}
+          role="listitem"
           bullet={e.matchedAt ? <IconBell size={14} aria-hidden /> : <IconBellOff size={14} aria-hidden />}
           title={
             <>
-              <Badge color={VITAL.has(e.eventType) ? 'grape' : 'blue'} variant="light" mr="xs">
+              <Badge color={VITAL.has(e.eventType) ? 'grape' : 'blue'} mr="xs">
                 {e.eventType}
               </Badge>
               <Text span size="sm" c="dimmed">

@@ -62,8 +62,8 @@ export function RegistrySearchPage() {
               <TextInput label="Identifier type" value={draft.identifierType} onChange={(e) => set('identifierType')(e.currentTarget.value)} />
             )}
             <TextInput label="Identifier value" value={draft.identifierValue} onChange={(e) => set('identifierValue')(e.currentTarget.value)} />
-            {persons && <TextInput label="Name" description="given name, surname or both" value={draft.name} onChange={(e) => set('name')(e.currentTarget.value)} />}
-            <TextInput label="Location" description="region code, exactly" value={draft.location} onChange={(e) => set('location')(e.currentTarget.value)} />
+            {persons && <TextInput label="Name" placeholder="given name, surname or both" value={draft.name} onChange={(e) => set('name')(e.currentTarget.value)} />}
+            <TextInput label="Location" placeholder="region code, e.g. central_region" value={draft.location} onChange={(e) => set('location')(e.currentTarget.value)} />
             {persons && (
               <>
                 <Select label="Sex" data={SEXES} value={draft.sex} onChange={(v) => set('sex')(v ?? '')} allowDeselect={false} />
@@ -79,7 +79,6 @@ export function RegistrySearchPage() {
             onChange={set('advanced')}
             autosize
             minRows={1}
-            formatOnBlur
           />
           <Group>
             <Button type="submit">Search</Button>
@@ -181,9 +180,9 @@ function PersonsTable({ persons }: { persons: PersonRow[] }) {
               {p.deathDate ? (
                 <Badge color="gray">Died {p.deathDate}</Badge>
               ) : (
-                <Badge color="teal" variant="light">
+                <Text span size="sm">
                   Alive
-                </Badge>
+                </Text>
               )}
             </Table.Td>
           </Table.Tr>

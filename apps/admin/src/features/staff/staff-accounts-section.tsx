@@ -35,15 +35,7 @@ export function StaffAccountsSection() {
                       <Table.Td>{s.email}</Table.Td>
                       <Table.Td>{s.name || '–'}</Table.Td>
                       <Table.Td>{s.role}</Table.Td>
-                      <Table.Td>
-                        {s.active ? (
-                          <Badge color="teal" variant="light">
-                            Active
-                          </Badge>
-                        ) : (
-                          <Badge color="gray">Disabled</Badge>
-                        )}
-                      </Table.Td>
+                      <Table.Td>{s.active ? <Badge color="teal">Active</Badge> : <Badge color="gray">Disabled</Badge>}</Table.Td>
                       <Table.Td>{formatDateTime(s.createdAt)}</Table.Td>
                     </Table.Tr>
                   ))}
