@@ -93,12 +93,7 @@ export function GroupDetailPage() {
                                 {m.person.deathDate && <Badge color="gray">Died {m.person.deathDate}</Badge>}
                               </Group>
                             </Table.Td>
-                            <Table.Td>
-                              <Group gap="xs">
-                                {m.relationship}
-                                {m.isHead && <Badge>Head</Badge>}
-                              </Group>
-                            </Table.Td>
+                            <Table.Td>{m.isHead ? <Badge>Head</Badge> : m.relationship}</Table.Td>
                             <Table.Td>{m.person.identifiers.map((i) => `${i.type} ${i.value}`).join(', ')}</Table.Td>
                             <Table.Td>{m.person.sex}</Table.Td>
                             <Table.Td>{m.person.birthDate ?? '–'}</Table.Td>

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Title } from '@mantine/core';
+import { Anchor, Badge, Card, SimpleGrid, Stack, Table, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { useCanChange } from '../../app/auth.js';
@@ -117,12 +117,7 @@ export function PersonDetailPage() {
                                 {m.group.groupType} {m.group.identifierValue}
                               </Anchor>
                             </Table.Td>
-                            <Table.Td>
-                              <Group gap="xs">
-                                {m.relationship}
-                                {m.isHead && <Badge>Head</Badge>}
-                              </Group>
-                            </Table.Td>
+                            <Table.Td>{m.isHead ? <Badge>Head</Badge> : m.relationship}</Table.Td>
                             <Table.Td ta="right">{m.group.groupSize}</Table.Td>
                           </Table.Tr>
                         ))}

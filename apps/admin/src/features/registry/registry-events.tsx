@@ -25,7 +25,7 @@ export function EventsTimeline({ events }: { events: readonly RegistryEvent[] })
           bullet={e.matchedAt ? <IconBell size={14} aria-hidden /> : <IconBellOff size={14} aria-hidden />}
           title={
             <>
-              <Badge color={VITAL.has(e.eventType) ? 'grape' : 'blue'} mr="xs">
+              <Badge color={VITAL.has(e.eventType) ? 'grape' : 'blue'} tt="none" mr="xs">
                 {e.eventType}
               </Badge>
               <Text span size="sm" c="dimmed">

@@ -24,7 +24,7 @@ export function ApiTokensSection() {
         <QueryState query={query}>
           {({ apiTokens }) =>
             apiTokens.length ? (
-              <Table>
+              <Table aria-label="API tokens">
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>Name</Table.Th>

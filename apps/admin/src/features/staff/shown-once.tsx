@@ -4,9 +4,9 @@ import { IconCheck, IconCopy } from '@tabler/icons-react';
 /** A secret the server shows only once: displayed with a copy button and a warning. */
 export function ShownOnce({ label, secret }: { label: string; secret: string }) {
   return (
-    <Alert color="yellow" title={`${label}: copy it now`} role="status">
+    <Alert color="orange" title={`${label}: copy it now`} role="status" styles={{ title: { color: 'var(--mantine-color-dark-7)' } }}>
       <Group gap="xs" wrap="nowrap">
-        <Code fz="sm" style={{ wordBreak: 'break-all' }} aria-label={label}>
+        <Code fz="sm" style={{ wordBreak: 'break-all' }}>
           {secret}
         </Code>
         <CopyButton value={secret}>

@@ -19,7 +19,7 @@ export function StaffAccountsSection() {
         <QueryState query={query}>
           {({ staffUsers }) =>
             staffUsers.length ? (
-              <Table>
+              <Table aria-label="Staff accounts">
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>Email</Table.Th>
@@ -35,7 +35,7 @@ export function StaffAccountsSection() {
                       <Table.Td>{s.email}</Table.Td>
                       <Table.Td>{s.name || '–'}</Table.Td>
                       <Table.Td>{s.role}</Table.Td>
-                      <Table.Td>{s.active ? <Badge color="teal">Active</Badge> : <Badge color="gray">Disabled</Badge>}</Table.Td>
+                      <Table.Td>{s.active ? 'Active' : <Badge color="gray">Disabled</Badge>}</Table.Td>
                       <Table.Td>{formatDateTime(s.createdAt)}</Table.Td>
                     </Table.Tr>
                   ))}
