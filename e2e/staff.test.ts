@@ -31,7 +31,7 @@ test('an admin creates an auditor (password shown once), creates an API token (s
   const password = (await passwordBox.locator('code').textContent())?.trim() ?? '';
   assert.ok(password.length >= 12, 'a strong password is shown');
   await passwordBox.getByRole('button', { name: 'Copy password for new.auditor@example.org' }).click();
-  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), password, 'the copy button copies it');
+  assert.equal(await page.evaluate('navigator.clipboard.readText()'), password, 'the copy button copies it');
   await page.getByRole('table', { name: 'Staff accounts' }).getByRole('cell', { name: 'new.auditor@example.org', exact: true }).first().waitFor();
 
   const tokenForm = page.getByRole('form', { name: 'Create an API token' });
@@ -56,8 +56,8 @@ test('an admin creates an auditor (password shown once), creates an API token (s
   await page.getByRole('button', { name: 'Revoke nightly-export' }).click();
   const confirm = page.getByRole('dialog', { name: 'Revoke the token “nightly-export”?' });
   // axe measures contrast on what is painted: wait for the dialog's opening transition to end.
-  await confirm.evaluate((dialog) => Promise.all(dialog.getAnimations({ subtree: true }).map((a) => a.finished)));
-  await page.waitForFunction(() => [...document.querySelectorAll('[role=dialog]')].every((d) => getComputedStyle(d).opacity === '1'));
+  await confirm.waitFor();
+  await page.waitForFunction(`[...document.querySelectorAll('[role=dialog]')].every((d) => getComputedStyle(d).opacity === '1')`);
   assert.deepEqual(await accessibilityProblems(page), []);
   await confirm.getByRole('button', { name: 'Revoke token' }).click();
   await page
@@ -80,7 +80,7 @@ test('an admin creates an auditor (password shown once), creates an API token (s
   await page.getByRole('textbox', { name: 'Action' }).fill('revokeApiToken');
   await page.getByRole('button', { name: 'Filter' }).click();
   await page.getByText('1 action', { exact: true }).waitFor();
-  await page.evaluate(() => window.scrollTo(0, 0)); // a full-page shot of a scrolled page paints the sticky header mid-page
+  await page.evaluate('window.scrollTo(0, 0)'); // a full-page shot of a scrolled page paints the sticky header mid-page
   await screenshot(page, 'staff-audit-log');
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.context().close();
