@@ -219,6 +219,11 @@ test('an auditor reads the registry but sees no change controls', async () => {
   await page.getByRole('button', { name: 'Previous page' }).click();
   await page.getByRole('link', { name: 'Page00 Paged' }).waitFor();
 
+  await page.goto(`${rig.server.baseUrl}/admin/registry?name=Nobody`);
+  await page.getByText('Nothing in the registry matches this search.').waitFor();
+  await page.goto(`${rig.server.baseUrl}/admin/registry/persons/00000000-0000-4000-8000-000000000000`);
+  await page.getByRole('heading', { name: 'Person not found' }).waitFor();
+
   await page.goto(`${rig.server.baseUrl}/admin/registry?kind=groups`);
   await page.getByRole('link', { name: 'HouseholdID HH-AUDIT-1' }).waitFor();
   await page.getByRole('heading', { name: 'Registry' }).waitFor();

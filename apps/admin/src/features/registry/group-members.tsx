@@ -8,8 +8,7 @@ import { useState, type FormEvent } from 'react';
 import { request, userErrorText } from '../../lib/graphql.js';
 import { ConfirmButton } from '../../lib/ui.js';
 import { AddGroupMemberMutation, RegistryPersonsQuery, RemoveGroupMemberMutation } from './registry-documents.js';
-
-const IDENTIFIER_TYPES = ['UIN', 'BRN', 'NationalID', 'MOBILE'];
+import { PERSON_IDENTIFIER_TYPES } from './registry-vocabulary.js';
 
 export function AddMemberButton({ groupId }: { groupId: string }) {
   const [opened, { open, close }] = useDisclosure(false);
@@ -56,7 +55,7 @@ export function AddMemberButton({ groupId }: { groupId: string }) {
                 {problem}
               </Alert>
             )}
-            <Select label="Identifier type" data={IDENTIFIER_TYPES} value={identifierType} onChange={(v) => setIdentifierType(v ?? 'UIN')} allowDeselect={false} />
+            <Select label="Identifier type" data={PERSON_IDENTIFIER_TYPES} value={identifierType} onChange={(v) => setIdentifierType(v ?? 'UIN')} allowDeselect={false} />
             <TextInput label="Identifier value" required value={identifierValue} onChange={(e) => setIdentifierValue(e.currentTarget.value)} />
             <TextInput
               label="Relationship to the head"

@@ -8,9 +8,8 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { request, userErrorText, type ResultOf, type UserErrors } from '../../lib/graphql.js';
 import { CreatePersonMutation, RecordBirthMutation, UpdatePersonMutation, type RegistryPersonQuery } from './registry-documents.js';
+import { PERSON_IDENTIFIER_TYPES, SEXES } from './registry-vocabulary.js';
 
-const IDENTIFIER_TYPES = ['UIN', 'BRN', 'NationalID', 'MOBILE'];
-const SEXES = ['female', 'male', 'other', 'unknown'];
 const TEXT_FIELDS = ['givenName', 'surname', 'secondName', 'birthDate', 'birthPlace', 'location', 'city', 'country'] as const;
 
 type PersonFields = Record<(typeof TEXT_FIELDS)[number] | 'sex' | 'identifierType' | 'identifierValue', string>;
@@ -54,7 +53,14 @@ function PersonFieldsForm({ fields, setFields, withIdentifier, birthRequired }: 
       {text('country', 'Country')}
       {withIdentifier && (
         <>
-          <Select label="Identifier type" required data={IDENTIFIER_TYPES} value={fields.identifierType} onChange={(v) => setFields({ ...fields, identifierType: v ?? 'UIN' })} allowDeselect={false} />
+          <Select
+            label="Identifier type"
+            required
+            data={PERSON_IDENTIFIER_TYPES}
+            value={fields.identifierType}
+            onChange={(v) => setFields({ ...fields, identifierType: v ?? 'UIN' })}
+            allowDeselect={false}
+          />
           {text('identifierValue', 'Identifier value', true)}
         </>
       )}

@@ -7,17 +7,11 @@ import { request, type ResultOf } from '../../lib/graphql.js';
 import { EmptyState, PageHeader, QueryState } from '../../lib/ui.js';
 import { PersonFormButton } from './person-form.js';
 import { RegistryGroupsQuery, RegistryPersonsQuery } from './registry-documents.js';
+import { PERSON_IDENTIFIER_TYPES, SEXES } from './registry-vocabulary.js';
 import { EMPTY_SEARCH, searchExpression, searchFromParams, searchToParams, type RegistrySearch } from './search-expression.js';
 
 const PAGE_SIZE = 25;
-export const PERSON_IDENTIFIER_TYPES = ['UIN', 'BRN', 'NationalID', 'MOBILE'];
-const SEXES = [
-  { value: '', label: 'Any' },
-  { value: 'female', label: 'Female' },
-  { value: 'male', label: 'Male' },
-  { value: 'other', label: 'Other' },
-  { value: 'unknown', label: 'Unknown' },
-];
+const SEX_CHOICES = [{ value: '', label: 'Any' }, ...SEXES.map((sex) => ({ value: sex, label: sex[0]!.toUpperCase() + sex.slice(1) }))];
 
 export function RegistrySearchPage() {
   const [params, setParams] = useSearchParams();
@@ -66,7 +60,7 @@ export function RegistrySearchPage() {
             <TextInput label="Location" placeholder="region code, e.g. central_region" value={draft.location} onChange={(e) => set('location')(e.currentTarget.value)} />
             {persons && (
               <>
-                <Select label="Sex" data={SEXES} value={draft.sex} onChange={(v) => set('sex')(v ?? '')} allowDeselect={false} />
+                <Select label="Sex" data={SEX_CHOICES} value={draft.sex} onChange={(v) => set('sex')(v ?? '')} allowDeselect={false} />
                 <TextInput type="date" label="Born on or after" value={draft.bornFrom} onChange={(e) => set('bornFrom')(e.currentTarget.value)} />
                 <TextInput type="date" label="Born on or before" value={draft.bornTo} onChange={(e) => set('bornTo')(e.currentTarget.value)} />
               </>
