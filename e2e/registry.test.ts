@@ -102,6 +102,8 @@ test('an operator finds a person, records a death with confirmation, sees the De
   await page.getByRole('button', { name: 'Record death' }).click();
   const dialog = page.getByRole('dialog', { name: 'Record the death of Amina Okafor' });
   await dialog.getByLabel('Date of death').fill('2026-11-20');
+  await page.waitForFunction(`[...document.querySelectorAll('[role=dialog]')].every((d) => getComputedStyle(d).opacity === '1')`);
+  await screenshot(page, 'registry-record-death');
   assert.deepEqual(await accessibilityProblems(page), []);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await dialog.waitFor({ state: 'hidden' });
@@ -146,6 +148,7 @@ test('staff register a person, record a birth and change a household; each chang
   await create.getByRole('textbox', { name: 'Identifier value' }).fill('UIN-H-1');
   await create.getByRole('button', { name: 'Register person' }).click();
   await create.getByRole('alert').waitFor(); // the identifier is already known: the server says why
+  await screenshot(page, 'registry-register-person-refused');
   await create.getByRole('textbox', { name: 'Identifier value' }).fill('UIN-H-9');
   await create.getByRole('button', { name: 'Register person' }).click();
   await page.getByRole('heading', { name: 'Yaw Asante' }).waitFor();
