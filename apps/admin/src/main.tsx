@@ -1,7 +1,7 @@
 import '@mantine/core/styles.css';
 import '@mantine/charts/styles.css';
 import '@mantine/notifications/styles.css';
-import { createTheme, MantineProvider, Notification, type CSSVariablesResolver } from '@mantine/core';
+import { createTheme, MantineProvider, Modal, Notification, type CSSVariablesResolver } from '@mantine/core';
 import { ModalsProvider } from '@mantine/modals';
 import { Notifications } from '@mantine/notifications';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -19,8 +19,11 @@ function onError(error: Error) {
 // Mantine's default shades (blue 6 under white text, "dimmed" grey) are below WCAG AA contrast; darker ones pass.
 const theme = createTheme({
   primaryShade: { light: 8, dark: 8 },
-  // Toasts' close buttons are icons: give them a name for screen readers.
-  components: { Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close notification' } } }) },
+  // Mantine's close buttons have no accessible name by default.
+  components: {
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close dialog' } } }),
+    Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close notification' } } }),
+  },
 });
 const accessibleColors: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' }, dark: {} });
 

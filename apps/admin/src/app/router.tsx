@@ -8,6 +8,10 @@ import { SenderDetailPage } from '../features/senders/sender-detail-page.js';
 import { SendersListPage } from '../features/senders/senders-list-page.js';
 import { TransactionDetailPage } from '../features/transactions/transaction-detail-page.js';
 import { TransactionsListPage } from '../features/transactions/transactions-list-page.js';
+import { GroupDetailPage } from '../features/registry/group-detail-page.js';
+import { PersonDetailPage } from '../features/registry/person-detail-page.js';
+import { RegistrySearchPage } from '../features/registry/registry-search-page.js';
+import { StaffPage } from '../features/staff/staff-page.js';
 import { RequireAuth } from './auth.js';
 import { Layout } from './layout.js';
 import { NotFoundPage } from './not-found-page.js';
@@ -31,6 +35,10 @@ export const router = createBrowserRouter(
         { path: 'senders/:senderId', element: <SenderDetailPage /> },
         { path: '/transactions', element: <TransactionsListPage /> },
         { path: '/transactions/:id', element: <TransactionDetailPage /> },
+        { path: 'registry', element: <RegistrySearchPage /> },
+        { path: 'registry/persons/:id', element: <PersonDetailPage /> },
+        { path: 'registry/groups/:id', element: <GroupDetailPage /> },
+        { path: 'staff', element: <StaffPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },
