@@ -1,4 +1,6 @@
 import { createBrowserRouter } from 'react-router';
+import { AgreementDetailPage, NewAgreementPage } from '../features/agreements/agreement-detail-page.js';
+import { AgreementsListPage } from '../features/agreements/agreements-list-page.js';
 import { DashboardPage } from '../features/dashboard/dashboard-page.js';
 import { LoginPage } from '../features/login/login-page.js';
 import { RequireAuth } from './auth.js';
@@ -17,6 +19,9 @@ export const router = createBrowserRouter(
       ),
       children: [
         { index: true, element: <DashboardPage /> },
+        { path: 'agreements', element: <AgreementsListPage /> },
+        { path: 'agreements/new', element: <NewAgreementPage /> },
+        { path: 'agreements/:id', element: <AgreementDetailPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },
