@@ -7,9 +7,10 @@ import { useCanChange } from '../../app/auth.js';
 import { request, type UserErrors } from '../../lib/graphql.js';
 import { ConfirmButton, formatDateTime, PageHeader, QueryState } from '../../lib/ui.js';
 import { AgreementQuery, CreateAgreementMutation, EndAgreementMutation, SenderChoicesQuery, UpdateAgreementMutation, type AgreementData } from './agreement-documents.js';
+import { TONES } from './tones.js';
 import { AgreementPreview } from './agreement-preview.js';
 import { draftRule, FieldRulesEditor, ruleInputs, type DraftRule } from './field-rules-editor.js';
-import { validity } from './agreements-list-page.js';
+import { AgreementStateBadge, validity } from './agreements-list-page.js';
 
 const RECORD_TYPES = ['Person', 'Group'];
 const QUERY_TYPES = [
@@ -164,7 +165,7 @@ function AgreementEditor({ agreement, senderId }: { agreement: AgreementData | n
         description={
           agreement ? (
             <>
-              For <Anchor component={Link} to={`/senders/${encodeURIComponent(agreement.senderId)}`} size="sm">{agreement.senderId}</Anchor> · valid {validity(agreement)} · last changed {formatDateTime(agreement.updatedAt)}
+              For <Anchor component={Link} to={`/senders/${encodeURIComponent(agreement.senderId)}`} size="sm" underline="always">{agreement.senderId}</Anchor> · valid {validity(agreement)} · last changed {formatDateTime(agreement.updatedAt)}
             </>
           ) : (
             'What one sender may ask for and see.'
@@ -173,12 +174,10 @@ function AgreementEditor({ agreement, senderId }: { agreement: AgreementData | n
         actions={
           <>
             {agreement && (
-              <Badge size="lg" color={agreement.active ? 'green.9' : 'gray.7'} variant={agreement.active ? 'light' : 'outline'}>
-                {agreement.active ? 'active' : 'ended'}
-              </Badge>
+              <AgreementStateBadge active={agreement.active} size="lg" />
             )}
             {dirty && !readOnly && (
-              <Badge size="lg" color="orange.9" variant="light">
+              <Badge size="lg" color={TONES.changed} variant="outline">
                 unsaved changes
               </Badge>
             )}
@@ -251,7 +250,7 @@ function AgreementEditor({ agreement, senderId }: { agreement: AgreementData | n
           </SimpleGrid>
         </Card>
         <Grid>
-          <Grid.Col span={5}>
+          <Grid.Col span={6}>
             <Card withBorder component="section" aria-labelledby="rules-title">
               <Title order={4} id="rules-title">
                 Field rules
@@ -262,7 +261,7 @@ function AgreementEditor({ agreement, senderId }: { agreement: AgreementData | n
               <FieldRulesEditor rules={form.fieldRules} onChange={(rules) => set('fieldRules', rules)} readOnly={readOnly} error={errorFor('fieldRules')} />
             </Card>
           </Grid.Col>
-          <Grid.Col span={7}>
+          <Grid.Col span={6}>
             <AgreementPreview senderId={form.senderId} rules={ruleInputs(form.fieldRules)} />
           </Grid.Col>
         </Grid>

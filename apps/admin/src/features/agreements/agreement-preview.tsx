@@ -8,6 +8,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { request } from '../../lib/graphql.js';
 import { FirstPersonQuery, PreviewAgreementQuery } from './agreement-documents.js';
+import { TONES } from './tones.js';
 import type { FieldRuleInput } from './field-rules-editor.js';
 
 const IDENTIFIER_TYPES = { Person: ['UIN', 'BRN', 'NationalID', 'MOBILE'], Group: ['NationalID'] } as const;
@@ -27,9 +28,11 @@ export function AgreementPreview({ senderId, rules }: { senderId: string; rules:
     // Runs when the suggestion arrives; what the person typed is kept.
   }, [suggested?.type, suggested?.value]);
 
-  const [draft] = useDebouncedValue({ senderId, rules, recordType, identifierType, identifierValue: identifierValue.trim() }, 300);
+  // Debounced as a string: a fresh object each render would restart the wait on every render.
+  const [debounced] = useDebouncedValue(JSON.stringify({ senderId, rules, recordType, identifierType, identifierValue: identifierValue.trim() }), 300);
+  const draft = JSON.parse(debounced) as { senderId: string; rules: FieldRuleInput[]; recordType: RecordType; identifierType: string; identifierValue: string };
   const preview = useQuery({
-    queryKey: ['agreement-preview', draft],
+    queryKey: ['agreement-preview', debounced],
     queryFn: () => request(PreviewAgreementQuery, { senderId: draft.senderId, fieldRules: draft.rules, recordRef: { recordType: draft.recordType, identifierType: draft.identifierType, identifierValue: draft.identifierValue } }),
     enabled: Boolean(draft.senderId && draft.identifierValue),
     placeholderData: keepPreviousData,
@@ -89,10 +92,10 @@ export function AgreementPreview({ senderId, rules }: { senderId: string; rules:
 
 type Status = 'shared' | 'changed' | 'hidden' | 'added';
 const STATUS_LABEL: Record<Status, { label: string; color: string }> = {
-  shared: { label: 'shared', color: 'gray' },
-  changed: { label: 'changed', color: 'orange' },
-  hidden: { label: 'not shared', color: 'red' },
-  added: { label: 'added', color: 'blue' },
+  shared: { label: 'shared', color: TONES.neutral },
+  changed: { label: 'changed', color: TONES.changed },
+  hidden: { label: 'not shared', color: TONES.hidden },
+  added: { label: 'added', color: TONES.added },
 };
 
 /** Each leaf field of both records, side by side, in the stored record's order. */
@@ -110,9 +113,11 @@ function FieldDiff({ original, shared }: { original: Record<string, unknown>; sh
   return (
     <>
       <Group gap="xs" mb="xs" aria-label="Summary">
-        <Badge color="gray" variant="light">{count('shared')} shared</Badge>
-        <Badge color="orange" variant="light">{count('changed')} changed</Badge>
-        <Badge color="red" variant="light">{count('hidden')} not shared</Badge>
+        {(['shared', 'changed', 'hidden'] as const).map((status) => (
+          <Badge key={status} color={STATUS_LABEL[status].color} variant="outline">
+            {count(status)} {STATUS_LABEL[status].label}
+          </Badge>
+        ))}
       </Group>
       <Table.ScrollContainer minWidth={420} maxHeight={560}>
         <Table striped={false} verticalSpacing={4} fz="xs" aria-label="Record as stored and as the sender receives it" stickyHeader>
@@ -132,14 +137,14 @@ function FieldDiff({ original, shared }: { original: Record<string, unknown>; sh
                 <Table.Td>{before ?? '–'}</Table.Td>
                 <Table.Td>
                   {status === 'hidden' ? (
-                    <Badge color="red" variant="light" size="sm">
+                    <Badge color={TONES.hidden} variant="outline" size="sm">
                       not shared
                     </Badge>
                   ) : (
-                    <Group gap={6} wrap="nowrap">
+                    <Group gap={6}>
                       <span>{after}</span>
                       {status !== 'shared' && (
-                        <Badge color={STATUS_LABEL[status].color} variant="light" size="sm">
+                        <Badge color={STATUS_LABEL[status].color} variant="outline" size="sm">
                           {STATUS_LABEL[status].label}
                         </Badge>
                       )}

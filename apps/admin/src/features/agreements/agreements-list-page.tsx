@@ -5,6 +5,7 @@ import { Link, useSearchParams } from 'react-router';
 import { useCanChange } from '../../app/auth.js';
 import { request } from '../../lib/graphql.js';
 import { EmptyState, PageHeader, QueryState } from '../../lib/ui.js';
+import { TONES } from './tones.js';
 import { AgreementsQuery, SenderChoicesQuery, type AgreementData } from './agreement-documents.js';
 
 const STATES = { all: undefined, active: true, ended: false } as const;
@@ -92,9 +93,7 @@ function AgreementsTable({ agreements }: { agreements: readonly AgreementData[] 
             </Table.Td>
             <Table.Td ta="right">{a.fieldRules.length}</Table.Td>
             <Table.Td>
-              <Badge color={a.active ? 'green.9' : 'gray.7'} variant={a.active ? 'light' : 'outline'}>
-                {a.active ? 'active' : 'ended'}
-              </Badge>
+              <AgreementStateBadge active={a.active} />
             </Table.Td>
           </Table.Tr>
         ))}
@@ -109,4 +108,12 @@ const day = (value: string) => value.slice(0, 10);
 export function validity(a: Pick<AgreementData, 'validFrom' | 'validTo'>): string {
   if (!a.validFrom && !a.validTo) return 'always';
   return [a.validFrom && `from ${day(a.validFrom)}`, a.validTo && `until ${day(a.validTo)}`].filter(Boolean).join(' ');
+}
+
+export function AgreementStateBadge({ active, size }: { active: boolean; size?: string }) {
+  return (
+    <Badge size={size} color={active ? TONES.good : TONES.neutral} variant={active ? 'filled' : 'outline'}>
+      {active ? 'active' : 'ended'}
+    </Badge>
+  );
 }

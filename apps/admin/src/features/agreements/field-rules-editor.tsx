@@ -68,8 +68,8 @@ export function FieldRulesEditor({ rules, onChange, readOnly, error }: { rules: 
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Field</Table.Th>
-            <Table.Th w={110}>Action</Table.Th>
-            <Table.Th w={150}>Argument</Table.Th>
+            <Table.Th w={96}>Action</Table.Th>
+            <Table.Th w={116}>Argument</Table.Th>
             {!readOnly && <Table.Th w={40}>
                 <VisuallyHidden>Remove</VisuallyHidden>
               </Table.Th>}
