@@ -61,6 +61,13 @@ test('an operator denies birth_date, sees it leave the live preview before savin
   await assertEventually(page, async () => /123\s*changed$/.test((await received(page, 'phone_number[0]').textContent({ timeout: 500 })) ?? ''), 'the masked phone keeps its last 3 digits');
   assert.equal(await received(page, 'name.given_name').textContent(), 'Amina');
   await page.getByText('unsaved changes').waitFor();
+  // A rule the server would refuse: the preview says why instead of showing a record.
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  await page.getByRole('combobox', { name: 'Field of rule 3' }).fill('shoe_size');
+  await page.keyboard.press('Escape');
+  await page.getByRole('status').getByText("rule for 'shoe_size': no such record field").waitFor();
+  await page.getByRole('button', { name: 'Remove rule for shoe_size' }).click();
+  await assertEventually(page, async () => (await received(page, 'birth_date').textContent({ timeout: 500 })) === 'not shared', 'the preview is back');
   await screenshotWhole(page, 'agreement-editor-preview');
   assert.deepEqual(await accessibilityProblems(page), []);
   assert.equal((await searchAsSender()).record?.birth_date, '1990-04-12', 'nothing is saved by previewing');
@@ -69,6 +76,7 @@ test('an operator denies birth_date, sees it leave the live preview before savin
   await page.getByRole('textbox', { name: 'Name' }).fill(' ');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('name is required').waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Name' }).getAttribute('aria-invalid'), 'true', 'shown on the Name field');
   await page.getByRole('textbox', { name: 'Name' }).fill('Targeting pilot');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Agreement saved').waitFor();
@@ -106,6 +114,8 @@ test('an operator creates an agreement for a chosen sender', async () => {
   assert.equal(await page.getByRole('combobox', { name: 'Sender' }).inputValue(), newcomer.senderId);
   await page.getByRole('button', { name: 'Create agreement' }).click();
   await page.getByText('name and purpose are required').first().waitFor();
+  await screenshotWhole(page, 'agreement-new');
+  assert.deepEqual(await accessibilityProblems(page), []);
   await page.getByRole('textbox', { name: 'Name' }).fill('Verification only');
   await page.getByRole('textbox', { name: 'Purpose' }).fill('Checking that a beneficiary is alive before payment');
   await page.getByRole('checkbox', { name: 'Person' }).check();
@@ -138,6 +148,7 @@ test('an auditor reads agreements and the preview but sees no change controls', 
 async function screenshotWhole(page: Page, name: string): Promise<void> {
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   await page.setViewportSize({ width: 1280, height });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await screenshot(page, name);
   await page.setViewportSize({ width: 1280, height: 800 });
 }

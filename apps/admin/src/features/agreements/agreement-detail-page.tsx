@@ -228,7 +228,7 @@ function AgreementEditor({ agreement, senderId }: { agreement: AgreementData | n
             <TextInput type="date" label="Valid from (UTC)" value={form.validFrom} onChange={(e) => set('validFrom', e.currentTarget.value)} error={errorFor('validFrom')} readOnly={readOnly} />
             <TextInput type="date" label="Valid until (UTC, exclusive)" value={form.validTo} onChange={(e) => set('validTo', e.currentTarget.value)} error={errorFor('validTo')} readOnly={readOnly} />
             <NumberInput label="Page size cap" description="empty: the server's" min={1} allowDecimal={false} value={form.maxPageSize} onChange={(v) => set('maxPageSize', typeof v === 'number' ? v : '')} error={errorFor('maxPageSize')} readOnly={readOnly} />
-            <NumberInput label="Daily quota" description="search / verify items per UTC day; empty: unlimited" min={0} allowDecimal={false} value={form.dailyQuota} onChange={(v) => set('dailyQuota', typeof v === 'number' ? v : '')} error={errorFor('dailyQuota')} readOnly={readOnly} />
+            <NumberInput label="Daily quota" description="items per UTC day; empty: unlimited" min={0} allowDecimal={false} value={form.dailyQuota} onChange={(v) => set('dailyQuota', typeof v === 'number' ? v : '')} error={errorFor('dailyQuota')} readOnly={readOnly} />
           </SimpleGrid>
           <SimpleGrid cols={2} mt="sm">
             <Checkbox.Group label="Record types" description="none ticked: any" value={form.allowedRecordTypes} onChange={(v) => set('allowedRecordTypes', v)} error={errorFor('allowedRecordTypes')} readOnly={readOnly}>
