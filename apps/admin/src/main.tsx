@@ -18,7 +18,7 @@ function onError(error: Error) {
 
 // Mantine's default shades (blue 6 under white text, "dimmed" grey) are below WCAG AA contrast; darker ones pass.
 const theme = createTheme({ primaryShade: { light: 8, dark: 8 } });
-const accessibleColors: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' }, dark: {} });
+const accessibleColors: CSSVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)', '--mantine-color-error': 'var(--mantine-color-red-9)' }, dark: {} });
 
 const queryClient = new QueryClient({
   queryCache: new QueryCache({ onError }),

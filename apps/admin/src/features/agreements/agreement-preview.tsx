@@ -3,7 +3,6 @@
  * beside the record as stored, each field marked shared, changed (masked or derived) or not shared.
  */
 import { Alert, Badge, Card, Group, Loader, NativeSelect, Table, Text, TextInput, Title } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { request } from '../../lib/graphql.js';
@@ -29,7 +28,7 @@ export function AgreementPreview({ senderId, rules }: { senderId: string; rules:
   }, [suggested?.type, suggested?.value]);
 
   // Debounced as a string: a fresh object each render would restart the wait on every render.
-  const [debounced] = useDebouncedValue(JSON.stringify({ senderId, rules, recordType, identifierType, identifierValue: identifierValue.trim() }), 300);
+  const debounced = useDebounced(JSON.stringify({ senderId, rules, recordType, identifierType, identifierValue: identifierValue.trim() }), 300);
   const draft = JSON.parse(debounced) as { senderId: string; rules: FieldRuleInput[]; recordType: RecordType; identifierType: string; identifierValue: string };
   const preview = useQuery({
     queryKey: ['agreement-preview', debounced],
@@ -88,6 +87,16 @@ export function AgreementPreview({ senderId, rules }: { senderId: string; rules:
       )}
     </Card>
   );
+}
+
+/** `value` once it has stopped changing for `ms`. */
+function useDebounced(value: string, ms: number): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
 }
 
 type Status = 'shared' | 'changed' | 'hidden' | 'added';
