@@ -114,6 +114,7 @@ test('an operator creates an agreement for a chosen sender', async () => {
   assert.equal(await page.getByRole('combobox', { name: 'Sender' }).inputValue(), newcomer.senderId);
   await page.getByRole('button', { name: 'Create agreement' }).click();
   await page.getByText('name and purpose are required').first().waitFor();
+  for (const name of ['Name', 'Purpose']) assert.equal(await page.getByRole('textbox', { name }).getAttribute('aria-invalid'), 'true', `shown on ${name}`);
   await screenshotWhole(page, 'agreement-new');
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.getByRole('textbox', { name: 'Name' }).fill('Verification only');
@@ -146,9 +147,9 @@ test('an auditor reads agreements and the preview but sees no change controls', 
 
 /** A long page at 1280 px in one viewport-sized shot: a full-page shot repeats the console's fixed header mid-page. */
 async function screenshotWhole(page: Page, name: string): Promise<void> {
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
   await page.setViewportSize({ width: 1280, height });
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
   await screenshot(page, name);
   await page.setViewportSize({ width: 1280, height: 800 });
 }

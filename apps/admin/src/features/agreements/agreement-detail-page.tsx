@@ -75,18 +75,17 @@ function termsOf(form: Form) {
 }
 
 type FormField = keyof Form;
-/** Which input a server message is about, so it is shown next to it (the server names only some). */
-function fieldOf(error: UserErrors[number]): FormField | undefined {
+/** Which inputs a server message is about, so it is shown next to them (the server names only some). */
+function fieldsOf(error: UserErrors[number]): FormField[] {
   const named = error.field?.replace(/^input\./, '');
-  if (named && named in formOf(null)) return named as FormField;
+  if (named && named in formOf(null)) return [named as FormField];
   const m = error.message;
-  if (/^rule for /.test(m)) return 'fieldRules';
-  if (/^unknown query type/.test(m)) return 'allowedQueryTypes';
-  if (/^unknown attribute/.test(m)) return 'allowedAttributes';
-  if (/^unknown record type/.test(m)) return 'allowedRecordTypes';
-  if (/^no sender|sender/.test(m) && !named) return 'senderId';
-  const leading = /^(name|purpose|validFrom|validTo|maxPageSize|dailyQuota)\b/.exec(m)?.[1];
-  return leading as FormField | undefined;
+  if (/^rule for /.test(m)) return ['fieldRules'];
+  if (/^unknown query type/.test(m)) return ['allowedQueryTypes'];
+  if (/^unknown attribute/.test(m)) return ['allowedAttributes'];
+  if (/^unknown record type/.test(m)) return ['allowedRecordTypes'];
+  if (/sender/i.test(m)) return ['senderId'];
+  return (['name', 'purpose', 'validFrom', 'validTo', 'maxPageSize', 'dailyQuota'] as const).filter((field) => new RegExp(`^(${field}\\b|.* and ${field} )`).test(m));
 }
 
 export function AgreementDetailPage() {
@@ -152,10 +151,10 @@ function AgreementEditor({ agreement, senderId }: { agreement: AgreementData | n
 
   const errorFor = (field: FormField) =>
     errors
-      .filter((e) => fieldOf(e) === field)
+      .filter((e) => fieldsOf(e).includes(field))
       .map((e) => e.message)
       .join('\n') || undefined;
-  const otherErrors = errors.filter((e) => !fieldOf(e));
+  const otherErrors = errors.filter((e) => !fieldsOf(e).length);
   const failure = save.error ?? end.error;
 
   return (
@@ -216,7 +215,7 @@ function AgreementEditor({ agreement, senderId }: { agreement: AgreementData | n
           </Title>
           <SimpleGrid cols={3}>
             {agreement ? (
-              <TextInput label="Sender" value={agreement.senderId} readOnly />
+              <TextInput label="Sender" value={agreement.senderId} readOnly error={errorFor('senderId')} />
             ) : (
               <NativeSelect label="Sender" required value={form.senderId} onChange={(e) => set('senderId', e.currentTarget.value)} error={errorFor('senderId')} data={[{ value: '', label: senders.isPending ? 'Loading…' : 'Choose a sender' }, ...(senders.data?.senders ?? []).map((s) => ({ value: s.senderId, label: s.senderId }))]} />
             )}
