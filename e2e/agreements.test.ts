@@ -37,9 +37,9 @@ test('an operator denies birth_date, sees it leave the live preview before savin
   const page = await rig.signIn('operator', '/admin/agreements');
   await page.getByRole('link', { name: DEMO_AGREEMENT_NAME }).first().waitFor();
   await page.getByRole('combobox', { name: 'Sender' }).selectOption(sender.senderId);
+  await assertEventually(page, async () => (await page.locator('tbody tr').count()) === 1, "only this sender's one agreement is listed");
   await page.getByRole('row', { name: new RegExp(sender.senderId) }).waitFor();
   await screenshot(page, 'agreements-list');
-  assert.equal(await page.locator('tbody tr').count(), 1, "this sender's one agreement");
   assert.deepEqual(await accessibilityProblems(page), []);
 
   await page.getByRole('table').getByRole('link').first().click();

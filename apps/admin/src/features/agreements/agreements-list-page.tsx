@@ -1,6 +1,6 @@
 import { Anchor, Badge, Button, Group, NativeSelect, SegmentedControl, Table, Text } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { useCanChange } from '../../app/auth.js';
 import { request } from '../../lib/graphql.js';
@@ -27,6 +27,8 @@ export function AgreementsListPage() {
   const agreements = useQuery({
     queryKey: ['agreements', senderId, state],
     queryFn: () => request(AgreementsQuery, { senderId: senderId || undefined, active: STATES[state] }),
+    // The list stays in place while a new filter loads.
+    placeholderData: keepPreviousData,
   });
   const newAgreementPath = `/agreements/new${senderId ? `?senderId=${encodeURIComponent(senderId)}` : ''}`;
   return (
