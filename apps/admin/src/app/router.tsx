@@ -1,4 +1,6 @@
 import { createBrowserRouter } from 'react-router';
+import { AgreementDetailPage, NewAgreementPage } from '../features/agreements/agreement-detail-page.js';
+import { AgreementsListPage } from '../features/agreements/agreements-list-page.js';
 import { DashboardPage } from '../features/dashboard/dashboard-page.js';
 import { ServerKeysPage } from '../features/keys/server-keys-page.js';
 import { LoginPage } from '../features/login/login-page.js';
@@ -39,6 +41,9 @@ export const router = createBrowserRouter(
         { path: 'registry/persons/:id', element: <PersonDetailPage /> },
         { path: 'registry/groups/:id', element: <GroupDetailPage /> },
         { path: 'staff', element: <StaffPage /> },
+        { path: 'agreements', element: <AgreementsListPage /> },
+        { path: 'agreements/new', element: <NewAgreementPage /> },
+        { path: 'agreements/:id', element: <AgreementDetailPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },
