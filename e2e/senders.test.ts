@@ -113,6 +113,8 @@ test('an operator creates a sender, adds its key (fingerprint shown), creates a 
   // Revoking asks first.
   await page.getByRole('button', { name: 'Revoke key crvs-key-1' }).click();
   await page.getByRole('dialog', { name: 'Revoke this key?' }).getByRole('button', { name: 'Revoke key' }).click();
+  // The dialog fades out: until it has gone, its overlay takes the next click.
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
   await page.getByRole('row', { name: /crvs-key-1/ }).getByText('revoked').waitFor();
   assert.equal(await page.getByRole('button', { name: 'Revoke key crvs-key-1' }).count(), 0);
 
