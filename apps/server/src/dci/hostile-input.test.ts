@@ -145,7 +145,7 @@ test('a validly signed request with a 500,000-character message_id → 400, one 
 });
 
 /** A CRVS notify of one new person, signed by the registry. */
-async function notifyEnvelope(referenceId: string, uin: string) {
+async function notifyEnvelope(referenceId: string, uin: string, extraIdentifiers: { identifier_type: string; identifier_value: string }[] = []) {
   const message = {
     transaction_id: randomUUID(),
     notify_event: [
@@ -155,7 +155,7 @@ async function notifyEnvelope(referenceId: string, uin: string) {
         data: {
           reg_event_type: 'LiveBirth',
           reg_record_type: 'Person',
-          reg_records: { '@type': 'Person', identifier: [{ identifier_type: 'UIN', identifier_value: uin }], name: { given_name: 'Hostile', surname: 'Input' }, sex: 'female', birth_date: '2026-11-01' },
+          reg_records: { '@type': 'Person', identifier: [{ identifier_type: 'UIN', identifier_value: uin }, ...extraIdentifiers], name: { given_name: 'Hostile', surname: 'Input' }, sex: 'female', birth_date: '2026-11-01' },
         },
       },
     ],
@@ -234,4 +234,14 @@ test('the limits are exact: 32 levels, 128-character ids and 16,384-character st
   await expectRefused(() => send('/registry/sync/search', JSON.stringify({ header: { message_id: 'm'.repeat(129) } })), 400, 'err.request.value_too_long');
   await expectRefused(() => send('/registry/sync/search', JSON.stringify({ message: { note: 'n'.repeat(16_385) } })), 400, 'err.request.value_too_long');
   await expectRefused(() => send('/registry/sync/search', JSON.stringify({ header: { a: '\\u0000 as text is fine', b: 'pair 😀 is fine' } })), 401, 'err.auth.missing_token');
+});
+
+test('a signed notify whose identifiers belong to two different persons → 400 with the reason, nothing merged (was 500)', async () => {
+  const [first, second] = [`A-${randomUUID()}`, `B-${randomUUID()}`];
+  assert.equal((await notifier.post('/registry/notify', await notifyEnvelope('evt-a', first))).status, 200);
+  assert.equal((await notifier.post('/registry/notify', await notifyEnvelope('evt-b', second, [{ identifier_type: 'NationalID', identifier_value: `N-${second}` }]))).status, 200);
+  const { answer } = await expectRefused(async () => notifier.post('/registry/notify', await notifyEnvelope('evt-both', first, [{ identifier_type: 'NationalID', identifier_value: `N-${second}` }])), 400, 'err.request.bad');
+  assert.match(JSON.stringify(answer.body), /belong to 2 different persons/);
+  assert.equal(await personsWith(first), 1);
+  assert.equal(await personsWith(second), 1);
 });

@@ -2,7 +2,7 @@ import { DciError } from '@dci-server/dci';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DciEndpoint, HandlerResult } from '../dci/call.js';
 import { parseRecord } from '../registry/record-input.js';
-import { recordEvent, upsertGroup, upsertPerson } from '../registry/registry-writes.js';
+import { IdentifierConflictError, recordEvent, upsertGroup, upsertPerson } from '../registry/registry-writes.js';
 import { normalizeEventType } from '../subscriptions/event-types.js';
 
 interface NotifyEvent {
@@ -39,13 +39,17 @@ async function applyEvents(em: EntityManager, events: NotifyEvent[]): Promise<vo
     const eventType = event.data.reg_event_type ? normalizeEventType(event.data.reg_event_type) : undefined;
     const records = Array.isArray(event.data.reg_records) ? event.data.reg_records : [event.data.reg_records];
     for (const raw of records) {
+      const refuse = (error: Error) => new DciError('err.request.bad', `notify_event ${event.reference_id}: ${error.message}`);
       let record;
       try {
         record = parseRecord(raw);
       } catch (error) {
-        throw new DciError('err.request.bad', `notify_event ${event.reference_id}: ${(error as Error).message}`);
+        throw refuse(error as Error);
       }
-      const { entity } = record.kind === 'Group' ? await upsertGroup(em, record.group) : await upsertPerson(em, record.person);
+      const { entity } = await (record.kind === 'Group' ? upsertGroup(em, record.group) : upsertPerson(em, record.person)).catch((error: unknown) => {
+        // Identifiers of two different persons: the sender's record is wrong, never merged.
+        throw error instanceof IdentifierConflictError ? refuse(error) : error;
+      });
       if (eventType && DECLARED_EVENTS.has(eventType)) recordEvent(em, eventType, record.kind, entity.id);
     }
   }

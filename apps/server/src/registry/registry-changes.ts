@@ -9,7 +9,7 @@ import { LockMode, UniqueConstraintViolationException, type EntityManager } from
 import type { StaffIdentity } from '../staff/roles.js';
 import { recordStaffActionIn } from '../staff/staff-audit.js';
 import { parseRecord, type PersonInput } from './record-input.js';
-import { recordEvent, recordNewMember, upsertPerson } from './registry-writes.js';
+import { IdentifierConflictError, recordEvent, recordNewMember, upsertPerson } from './registry-writes.js';
 import { isRecordId } from './registry-views.js';
 
 /** An input problem the caller can fix; `code` says which kind (as GraphQL userErrors do). */
@@ -119,6 +119,7 @@ async function inTransaction<T>(em: EntityManager, work: (tx: EntityManager) => 
     return await em.transactional(work);
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) throw new RegistryChangeError('another change took the same identifier or membership meanwhile; try again', 'CONFLICT');
+    if (error instanceof IdentifierConflictError) throw new RegistryChangeError(error.message, 'CONFLICT', 'identifiers');
     throw error;
   }
 }

@@ -4,6 +4,9 @@ import type { GroupInput, PersonInput } from './record-input.js';
 
 export type Upserted<T> = { entity: T; created: boolean };
 
+/** A record whose identifiers name two or more different persons: we never merge them silently. */
+export class IdentifierConflictError extends Error {}
+
 /**
  * Creates or updates a person found by any of its identifiers, and records the change in the
  * outbox (registry_event) in the same transaction, so subscribers hear of every change.
@@ -11,7 +14,7 @@ export type Upserted<T> = { entity: T; created: boolean };
 export async function upsertPerson(em: EntityManager, input: PersonInput): Promise<Upserted<Person>> {
   const known = await em.find(PersonIdentifierSchema, { $or: input.identifiers.map((i) => ({ identifierType: i.type, identifierValue: i.value })) }, { populate: ['person'] });
   const owners = new Set(known.map((k) => k.person.id));
-  if (owners.size > 1) throw new Error(`identifiers belong to ${owners.size} different persons; refusing to merge them`);
+  if (owners.size > 1) throw new IdentifierConflictError(`identifiers belong to ${owners.size} different persons; refusing to merge them`);
   const { identifiers, ...fields } = input;
   const existing = known[0]?.person.getEntity();
   const diedNow = Boolean(fields.deathDate) && !existing?.deathDate;
