@@ -33,13 +33,14 @@ test('the dashboard counts requests, errors, backlog, dead letters, expiring key
   await server.ctx.db.pool.query(`UPDATE sender_key SET not_after = now() + interval '3 days' WHERE key_id = 'busy-sender-key'`);
 
   const reply = await gql(
-    `{ dashboard { requestCount errorCount errorRate p50Ms p95Ms asyncBacklog requests { operation dciStatus httpStatus count }
+    `{ dashboard { bucketMinutes requestCount errorCount errorRate p50Ms p95Ms asyncBacklog requests { operation dciStatus httpStatus count }
        topSenders { senderId requests errors } deliveries { pending failed dead } expiringSenderKeys { senderId keyId } unsignedSenders } }`,
     {},
     { token: tokens.auditor },
   );
   assert.equal(reply.errors, undefined, JSON.stringify(reply.errors));
   const d = reply.data!.dashboard;
+  assert.equal(d.bucketMinutes, 30, 'a 24-hour window in 30-minute bars');
   assert.equal(d.requestCount, 4);
   assert.equal(d.errorCount, 1);
   assert.equal(d.errorRate, 0.25);

@@ -38,6 +38,7 @@ class DeliveryCounts {
 class Dashboard {
   @Field(() => Date) from!: Date;
   @Field(() => Date) to!: Date;
+  @Field(() => Int, { description: 'width of a bucket in `requests` (buckets without requests are left out)' }) bucketMinutes!: number;
   @Field(() => [RequestBucket]) requests!: RequestBucket[];
   @Field(() => Int) requestCount!: number;
   @Field(() => Int, { description: 'answered with HTTP ≥ 400' }) errorCount!: number;
@@ -82,6 +83,7 @@ export class DashboardResolver {
     return {
       from: start,
       to: end,
+      bucketMinutes: window.bucketMinutes,
       requests,
       requestCount: totals.requests,
       errorCount: totals.errors,

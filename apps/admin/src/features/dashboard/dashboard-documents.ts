@@ -5,6 +5,7 @@ export const DashboardQuery = graphql(`
     dashboard(from: $from) {
       from
       to
+      bucketMinutes
       requestCount
       errorCount
       errorRate

@@ -140,15 +140,26 @@ const STATUS_COLORS: Record<string, string> = { succ: 'teal.6', rjct: 'red.6', p
 function RequestsChart({ d }: { d: Dashboard }) {
   if (!d.requests.length) return <EmptyState>No requests in this window.</EmptyState>;
   const statuses = [...new Set(d.requests.map((b) => b.dciStatus))];
-  const buckets = new Map<string, Record<string, number | string>>();
+  // Every bucket of the window gets a bar, empty ones too, so time reads left to right at one scale.
+  const width = d.bucketMinutes * 60_000;
+  const first = Math.floor(Date.parse(d.from) / width) * width;
+  const buckets = new Map<number, Record<string, number | string>>();
+  for (let t = first; t < Date.parse(d.to); t += width) buckets.set(t, { time: new Date(t).toISOString().slice(5, 16).replace('T', ' '), ...Object.fromEntries(statuses.map((s) => [s, 0])) });
   for (const b of d.requests) {
-    const row = buckets.get(b.bucketStart) ?? { time: new Date(b.bucketStart).toISOString().slice(5, 16).replace('T', ' ') };
-    row[b.dciStatus] = Number(row[b.dciStatus] ?? 0) + b.count;
-    buckets.set(b.bucketStart, row);
+    const row = buckets.get(Date.parse(b.bucketStart));
+    if (row) row[b.dciStatus] = Number(row[b.dciStatus] ?? 0) + b.count;
   }
   return (
     <Group grow>
-      <BarChart h={240} data={[...buckets.values()]} dataKey="time" type="stacked" withLegend series={statuses.map((s) => ({ name: s, color: STATUS_COLORS[s] ?? 'gray.6' }))} />
+      <BarChart
+        h={240}
+        data={[...buckets.values()]}
+        dataKey="time"
+        type="stacked"
+        withLegend
+        yAxisProps={{ allowDecimals: false }}
+        series={statuses.map((s) => ({ name: s, color: STATUS_COLORS[s] ?? 'gray.6' }))}
+      />
     </Group>
   );
 }
