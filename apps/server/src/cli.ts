@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { reportFailure } from './cli/cli-support.js';
+import { addAuditVerifyCommand } from './cli/audit-verify-command.js';
 import { addAgreementCommands } from './cli/agreement-commands.js';
 import { addDatabaseCommands } from './cli/database-commands.js';
 import { addDeliveryCommands } from './cli/delivery-commands.js';
@@ -19,5 +20,6 @@ addAgreementCommands(program);
 addDeliveryCommands(program);
 addStaffCommands(program);
 addSignCommand(program);
+addAuditVerifyCommand(program);
 
 program.parseAsync().catch(reportFailure);

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Logger as WorkerLogger, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
+import { startAuditSealer } from '../transactions/audit-chain.js';
 import { startHeartbeat } from './heartbeat.js';
 import { CRONTAB } from './tasks.js';
 
@@ -49,6 +50,7 @@ export async function startWorker(pool: pg.Pool, taskList: TaskList, logger: Log
   restartWhenEnded(runner);
   const heartbeat = await startHeartbeat(pool, () => [...workerIds]);
   const matcherWatch = watchUnmatchedEvents(pool, logger);
+  const sealer = startAuditSealer(pool, (error) => logger.warn({ err: error }, 'could not seal the audit chain'));
   // Whatever a crashed worker left locked is put back at once, not only at the next cron tick.
   await runner.addJob('sweep-notifications', { staleSeconds: 0 }, { jobKey: 'sweep-notifications-at-start' });
   logger.info({ tasks: Object.keys(taskList), concurrency }, 'background worker started');
@@ -56,6 +58,7 @@ export async function startWorker(pool: pg.Pool, taskList: TaskList, logger: Log
     async stop() {
       stopping = true;
       clearInterval(matcherWatch);
+      sealer.stop();
       await runner.stop().catch(() => {}); // already stopped if the database went away
       await heartbeat.stop();
     },

@@ -34,6 +34,10 @@ export interface DciTransaction {
   completedAt?: Date | null;
   result?: unknown;
   chunksSent: number;
+  // Tamper evidence: set once by the sealer (apps/server/src/transactions/audit-chain.ts).
+  chainSeq?: string | null;
+  chainPrev?: string | null;
+  chainHash?: string | null;
 }
 
 export const DciTransactionSchema = new EntitySchema<DciTransaction>({
@@ -65,6 +69,9 @@ export const DciTransactionSchema = new EntitySchema<DciTransaction>({
     completedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     result: { type: 'json', nullable: true },
     chunksSent: { type: 'integer', default: 0 },
+    chainSeq: { type: 'bigint', nullable: true },
+    chainPrev: { type: 'string', columnType: 'text', nullable: true },
+    chainHash: { type: 'string', columnType: 'text', nullable: true },
   },
   indexes: [
     { properties: ['senderId', 'transactionId'] },
