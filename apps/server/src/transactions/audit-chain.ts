@@ -131,13 +131,14 @@ export async function verifyAuditChain(pool: pg.Pool, options: { anchor?: { seq:
   let prevHash: string | null = null;
   let anchorSeen = false;
   for (;;) {
-    const { rows }: { rows: SealedRow[] } = await pool.query<SealedRow>(
+    const after: string = expectedSeq === null ? '0' : String(expectedSeq - 1n);
+    const { rows } = await pool.query<SealedRow>(
       `SELECT ${SEALED_CONTENT}, chain_seq, chain_prev, chain_hash FROM dci_transaction
        WHERE chain_seq IS NOT NULL AND chain_seq > $1::bigint ORDER BY chain_seq LIMIT $2`,
-      [expectedSeq === null ? '0' : String(expectedSeq - 1n), pageSize],
+      [after, pageSize],
     );
     for (const row of rows) {
-      const seq = BigInt(row.chain_seq);
+      const seq: bigint = BigInt(row.chain_seq);
       if (expectedSeq === null) {
         report.firstSeq = row.chain_seq;
         if (seq === 1n && row.chain_prev !== GENESIS) return broken({ seq: row.chain_seq, id: row.id, reason: 'the first row does not start from the genesis hash' });
