@@ -7,7 +7,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   const options = {
     level,
     serializers: { err: errorWithoutClient },
-    redact: { paths: ['req.headers.authorization', '*.client_secret', '*.password'], censor: '[redacted]' },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.client_secret', '*.password'], censor: '[redacted]' },
   };
   if (destination) return pino(options, destination);
   // Readable lines in a terminal; JSON lines everywhere else (files, containers, CI).

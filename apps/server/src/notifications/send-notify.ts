@@ -52,7 +52,14 @@ export async function sendNotify(ctx: AppContext, target: NotifyTarget, events: 
   };
   const envelope = await signFor(ctx, sender, responseHeader(ctx, sender, 'notify', events.length), message);
   const authorization = await authorizationFor(sender, ctx.masterKey);
-  return postJson(target.callbackUrl, envelope, policyFor(sender, target.callbackUrl), authorization ? { authorization } : {});
+  const answer = await postJson(target.callbackUrl, envelope, policyFor(sender, target.callbackUrl), authorization ? { authorization } : {});
+  return authorization ? withoutCredential(answer, authorization) : answer;
+}
+
+/** A receiver may echo what we sent it: the credential we presented never reaches our logs or delivery attempts. */
+function withoutCredential(answer: PostResult, authorization: string): PostResult {
+  const credential = authorization.replace(/^\S+\s+/, '');
+  return answer.body?.includes(credential) ? { ...answer, body: answer.body.replaceAll(credential, '[redacted]') } : answer;
 }
 
 /** How much of a receiver's answer each attempt keeps: enough to read an error message. */
