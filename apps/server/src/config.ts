@@ -8,6 +8,7 @@ const booleanFromEnv = z
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
+  TRUST_PROXY: z.string().default('loopback'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   DATABASE_READ_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   DATA_DIR: z.string().default('.data'),
@@ -51,6 +52,9 @@ const schema = z.object({
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
 });
 
+/** Every environment variable the server reads (deployment files and the README are checked against it). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape);
+
 export type Config = ReturnType<typeof loadConfig>;
 
 export class ConfigError extends Error {}
@@ -68,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     port: c.PORT,
     host: c.HOST,
+    /** Whose X-Forwarded-For we believe for the client address (Express `trust proxy`: loopback, uniquelocal, CIDR lists). */
+    trustProxy: c.TRUST_PROXY,
     databaseUrl: c.DATABASE_URL,
     /** A read replica for registry searches; unset → the primary. */
     databaseReadUrl: c.DATABASE_READ_URL,
