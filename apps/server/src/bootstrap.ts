@@ -9,12 +9,15 @@ import type { Logger } from './logger.js';
 import { seedDemoRegistry } from './registry/seed.js';
 import { ensureDemoSender } from './senders/demo-sender.js';
 import { ensureDemoAdmin } from './staff/demo-admin.js';
+import { ensureTransactionPartitions } from './transactions/partitions.js';
 
 /** Opens the database (migrating it), loads the master key and makes sure a signing key exists. */
 export async function bootstrap(config: Config, logger: Logger, options: Pick<OpenOptions, 'onDatabaseLost'> = {}): Promise<AppContext> {
   const db = await openDatabase(config, logger, options);
   try {
     const masterKey = loadMasterKey(config, logger);
+    // At every start too, not only from the worker's hourly job: a server may run without a worker.
+    await ensureTransactionPartitions(db.pool);
     await ensureActiveServerKey(db.orm.em.fork(), masterKey);
     return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey, config.keyOverlapSeconds) };
   } catch (error) {

@@ -8,7 +8,9 @@ const booleanFromEnv = z
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
+  TRUST_PROXY: z.string().default('loopback'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_READ_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   PUBLIC_URL: z.string().url('must be an absolute URL such as https://dci.example.org').optional(),
@@ -47,7 +49,11 @@ const schema = z.object({
   SYNC_MAX_IN_FLIGHT_PER_SENDER: z.coerce.number().int().min(1).default(4),
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
 });
+
+/** Every environment variable the server reads (deployment files and the README are checked against it). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape);
 
 export type Config = ReturnType<typeof loadConfig>;
 
@@ -66,7 +72,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     port: c.PORT,
     host: c.HOST,
+    /** Whose X-Forwarded-For we believe for the client address (Express `trust proxy`: loopback, uniquelocal, CIDR lists). */
+    trustProxy: c.TRUST_PROXY,
     databaseUrl: c.DATABASE_URL,
+    /** A read replica for registry searches; unset → the primary. */
+    databaseReadUrl: c.DATABASE_READ_URL,
     dataDir,
     embeddedPgPort: c.EMBEDDED_PG_PORT,
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
@@ -103,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     /** Requests per minute for senders without a limit of their own; 0 means none. */
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
+    /** Whole months of the DCI audit log older than this are dropped; unset → kept for ever. */
+    auditRetentionDays: c.AUDIT_RETENTION_DAYS,
     tokenTtlSeconds: c.TOKEN_TTL_SECONDS,
     keyOverlapSeconds: c.KEY_OVERLAP_SECONDS,
   };

@@ -11,6 +11,11 @@ export interface Database {
   orm: MikroORM;
   /** Our own pool, for graphile-worker, COPY and hand-written SQL. */
   pool: pg.Pool;
+  /**
+   * For registry searches (DCI search, GraphQL registry reads): DATABASE_READ_URL, a read replica,
+   * when set; else the same pool. Replicas lag: never read here what the same request just wrote.
+   */
+  readPool: pg.Pool;
   embedded?: EmbeddedPostgres;
   close(): Promise<void>;
 }
@@ -47,22 +52,27 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
     url = withDatabase(embedded.url, EMBEDDED_DATABASE);
   }
   try {
-    return await connect(url, embedded, logger, options.migrate ?? true);
+    return await connect(url, embedded, logger, options.migrate ?? true, config.databaseReadUrl);
   } catch (error) {
     await embedded?.stop();
     throw error;
   }
 }
 
-export async function connect(url: string, embedded: EmbeddedPostgres | undefined, logger: Logger, runMigrations: boolean): Promise<Database> {
+export async function connect(url: string, embedded: EmbeddedPostgres | undefined, logger: Logger, runMigrations: boolean, readUrl?: string): Promise<Database> {
   const orm = await openOrm(url, { logger: (message) => logger.debug({ orm: message }) });
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
   let closing = false;
   // pool.end() resolves once its clients are told to end, not once their sockets are closed: stopping
   // PostgreSQL right after may still reach them ("terminating connection"), which is no failure then.
   const onError = (error: Error) => (closing ? logger.debug({ err: error }, 'database connection closed during shutdown') : logger.error({ err: error }, 'database connection failed'));
-  pool.on('error', onError);
-  pool.on('connect', (client) => client.on('error', onError));
+  const newPool = (connectionString: string) => {
+    const created = new pg.Pool({ connectionString, max: 10 });
+    created.on('error', onError);
+    created.on('connect', (client) => client.on('error', onError));
+    return created;
+  };
+  const pool = newPool(url);
+  const readPool = readUrl ? newPool(readUrl) : pool;
   if (runMigrations) {
     const applied = await withMigrationLock(pool, async () => {
       const names = await migrate(orm);
@@ -75,10 +85,12 @@ export async function connect(url: string, embedded: EmbeddedPostgres | undefine
     url,
     orm,
     pool,
+    readPool,
     embedded,
     async close() {
       closing = true;
       await orm.close(true);
+      if (readPool !== pool) await readPool.end();
       await pool.end();
       await embedded?.stop();
     },

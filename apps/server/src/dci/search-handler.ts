@@ -30,7 +30,7 @@ const streamed = (ctx: AppContext, compiled: CompiledSearch, mode: OperationRequ
  * under the request's statement timeout; the page is only fetched once its size is known to fit.
  */
 async function boundedPage(ctx: AppContext, compiled: CompiledSearch, recordsLeft: number, signal: AbortSignal | undefined): Promise<{ totalCount: number; records: DciRecord[] }> {
-  return withBoundedQueries(ctx.db.pool, { statementTimeoutMs: ctx.config.sync.statementTimeoutMs, signal }, async (db) => {
+  return withBoundedQueries(ctx.db.readPool, { statementTimeoutMs: ctx.config.sync.statementTimeoutMs, signal }, async (db) => {
     const totalCount = await countRecords(db, compiled);
     const size = pageRecordCount(compiled, totalCount);
     if (size > recordsLeft) {
@@ -51,8 +51,8 @@ async function answerSearchItem(ctx: AppContext, agreement: AgreementTerms, item
   try {
     const { compiled, regType, criteria } = compile(ctx, agreement, item, mode);
     const pagination = (total: number) => ({ page_size: compiled.page.size, page_number: compiled.page.number, total_count: total });
-    if (streamed(ctx, compiled, mode)) return { ...base, status: 'succ', pagination: pagination(await countRecords(ctx.db.pool, compiled)) };
-    const { totalCount, records } = mode === 'sync' ? await boundedPage(ctx, compiled, recordsLeft, signal) : await searchRegistry(ctx.db.pool, compiled);
+    if (streamed(ctx, compiled, mode)) return { ...base, status: 'succ', pagination: pagination(await countRecords(ctx.db.readPool, compiled)) };
+    const { totalCount, records } = mode === 'sync' ? await boundedPage(ctx, compiled, recordsLeft, signal) : await searchRegistry(ctx.db.readPool, compiled);
     return {
       ...base,
       status: 'succ',
@@ -122,11 +122,11 @@ export const searchOperation: DciOperation = {
       }
       const { compiled, regType, criteria } = plan;
       if (!streamed(ctx, compiled, 'async')) continue;
-      const total = await countRecords(ctx.db.pool, compiled);
+      const total = await countRecords(ctx.db.readPool, compiled);
       let skip = compiled.page.offset;
       let left = compiled.page.size;
       let chunkNumber = 0;
-      for await (const page of searchPages(ctx.db.pool, compiled, chunkSize)) {
+      for await (const page of searchPages(ctx.db.readPool, compiled, chunkSize)) {
         const records = page.slice(Math.min(skip, page.length)).slice(0, left);
         skip = Math.max(0, skip - page.length);
         if (!records.length) continue;

@@ -199,7 +199,7 @@ async function search<K extends RecordKind>(ctx: GraphqlContext, kind: K, args: 
   const identifier = args.identifierType && args.identifierValue ? { type: args.identifierType, value: args.identifierValue } : undefined;
   const sort = args.sort?.map((key) => ({ attribute_name: key.attribute, sort_order: key.descending ? ('desc' as const) : ('asc' as const) }));
   try {
-    const { totalCount, records } = await searchRegistryViews(ctx.app.db.pool, kind, { expression: args.expression, identifier, sort, offset, size });
+    const { totalCount, records } = await searchRegistryViews(ctx.app.db.readPool, kind, { expression: args.expression, identifier, sort, offset, size });
     return {
       edges: records.map((node, i) => ({ cursor: cursorOf(offset + i), node })),
       pageInfo: { hasNextPage: offset + records.length < totalCount, endCursor: records.length ? cursorOf(offset + records.length - 1) : null },
@@ -262,13 +262,13 @@ export class RegistryResolver {
   @Authorized(...READ)
   @Query(() => RegistryPerson, { nullable: true })
   async registryPerson(@Ctx() ctx: GraphqlContext, @Arg('id', () => ID) id: string): Promise<PersonView | null> {
-    return isRecordId(id) ? ((await personViews(ctx.app.db.pool, [id])).get(id) ?? null) : null;
+    return isRecordId(id) ? ((await personViews(ctx.app.db.readPool, [id])).get(id) ?? null) : null;
   }
 
   @Authorized(...READ)
   @Query(() => RegistryGroup, { nullable: true })
   async registryGroup(@Ctx() ctx: GraphqlContext, @Arg('id', () => ID) id: string): Promise<GroupView | null> {
-    return isRecordId(id) ? ((await groupViews(ctx.app.db.pool, [id])).get(id) ?? null) : null;
+    return isRecordId(id) ? ((await groupViews(ctx.app.db.readPool, [id])).get(id) ?? null) : null;
   }
 
   @Authorized(...MANAGE)

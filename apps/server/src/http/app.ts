@@ -20,7 +20,7 @@ const ADMIN_DIST = path.resolve(fileURLToPath(import.meta.url), '../../../../adm
 export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', ctx.config.trustProxy);
   app.use(pinoHttp({ logger: ctx.logger, serializers: { req: redactedRequest }, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' } }));
   app.use(healthRoutes(ctx));
   app.use(tokenRoutes(ctx));

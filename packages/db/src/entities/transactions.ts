@@ -3,7 +3,8 @@ import { uuidPrimaryKey } from './common.js';
 
 /**
  * One audit record per call to the DCI API, accepted or not. The request and response columns
- * are written once; async progress lives in the separate columns below them.
+ * are written once; async progress lives in the separate columns below them. The table is
+ * partitioned by month of `createdAt` (its primary key in the database is (id, created_at)).
  */
 export interface DciTransaction {
   [OptionalProps]?: 'id' | 'createdAt' | 'completedCount' | 'chunksSent';
@@ -47,7 +48,7 @@ export const DciTransactionSchema = new EntitySchema<DciTransaction>({
     id: uuidPrimaryKey,
     transactionId: { type: 'string', columnType: 'text', nullable: true },
     messageId: { type: 'string', columnType: 'text', nullable: true },
-    correlationId: { type: 'string', columnType: 'text', nullable: true, unique: true },
+    correlationId: { type: 'string', columnType: 'text', nullable: true, index: true },
     senderId: { type: 'string', columnType: 'text', nullable: true },
     operation: { type: 'string', columnType: 'text' },
     endpoint: { type: 'string', columnType: 'text' },
