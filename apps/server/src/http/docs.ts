@@ -23,12 +23,18 @@ const REFERENCE_PAGE = `<!doctype html>
 <main id="api-reference"><noscript>The reference needs JavaScript; the raw description is at <a href="/openapi.json">/openapi.json</a>.</noscript></main>
 <script src="/docs/assets/scalar/standalone.js"></script><script src="/docs/assets/reference.js"></script></body></html>`;
 
-/** Scalar's settings: everything from this server (no default web fonts, no telemetry, no hosted client). */
+/**
+ * Scalar's settings: everything from this server (no default web fonts, no telemetry, no hosted
+ * client or AI agent); a reference to read, not a client to send requests from (DCI calls need a
+ * signed envelope built per call), which also drops its auth panel.
+ */
 const REFERENCE_SCRIPT = `Scalar.createApiReference('#api-reference', {
   url: '/openapi.json',
   withDefaultFonts: false,
   telemetry: false,
   hideClientButton: true,
+  hideTestRequestButton: true,
+  agent: { disabled: true },
   showDeveloperTools: 'never',
   documentDownloadType: 'json',
   hideDarkModeToggle: true,
@@ -37,7 +43,9 @@ const REFERENCE_SCRIPT = `Scalar.createApiReference('#api-reference', {
 });
 `;
 
-const REFERENCE_CSS = `.docs-bar{position:sticky;top:0;z-index:100;background:#1b1f24;padding:.5rem 1rem;font:14px system-ui,sans-serif}
+/** Our bar above the reference, and Scalar's light theme with text dark enough for WCAG AA contrast. */
+const REFERENCE_CSS = `html .light-mode{--scalar-color-3:#5e6167;--scalar-color-green:#00703f;--scalar-sidebar-color-2:#4a4d52;--scalar-sidebar-search-color:#5e6167}
+.docs-bar{position:sticky;top:0;z-index:100;background:#1b1f24;padding:.5rem 1rem;font:14px system-ui,sans-serif}
 .docs-bar a{color:#fff;margin-right:1.25rem;text-decoration:none}.docs-bar a[aria-current]{text-decoration:underline}
 .docs-bar a:focus-visible{outline:2px solid #fff;outline-offset:2px}
 `;
