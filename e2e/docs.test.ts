@@ -43,6 +43,7 @@ test('/docs renders the API reference from /openapi.json, and its search finds a
   const { context, page, outside, refused } = await underDefaultCsp();
   await page.goto(`${server.baseUrl}/docs`);
   await page.getByRole('heading', { name: 'DCI Server API', level: 1 }).waitFor({ timeout: 30_000 });
+  await screenshot(page, 'docs-reference', { fullPage: false });
 
   await page.getByRole('button', { name: /Search/ }).first().click();
   await page.getByRole('combobox', { name: 'Enter search query' }).fill('verify claims');
@@ -53,7 +54,8 @@ test('/docs renders the API reference from /openapi.json, and its search finds a
   await operation.waitFor();
   await page.waitForFunction(() => location.hash.includes('verify'));
   await page.getByText('/registry/sync/verify').first().waitFor();
-  await screenshot(page, 'docs-reference-verify');
+  // The reference is one long page: what the reader sees after picking the result.
+  await screenshot(page, 'docs-reference-verify', { fullPage: false });
 
   assert.deepEqual(outside, [], 'every asset comes from our server');
   assert.deepEqual(refused, [], 'nothing is refused by the default CSP');

@@ -45,7 +45,7 @@ const REFERENCE_SCRIPT = `Scalar.createApiReference('#api-reference', {
 
 /** Our bar above the reference, and Scalar's light theme with text dark enough for WCAG AA contrast. */
 const REFERENCE_CSS = `html .light-mode{--scalar-color-3:#5e6167;--scalar-color-green:#00703f;--scalar-sidebar-color-2:#4a4d52;--scalar-sidebar-search-color:#5e6167}
-.docs-bar{position:sticky;top:0;z-index:100;background:#1b1f24;padding:.5rem 1rem;font:14px system-ui,sans-serif}
+.docs-bar{background:#1b1f24;padding:.5rem 1rem;font:14px system-ui,sans-serif}
 .docs-bar a{color:#fff;margin-right:1.25rem;text-decoration:none}.docs-bar a[aria-current]{text-decoration:underline}
 .docs-bar a:focus-visible{outline:2px solid #fff;outline-offset:2px}
 `;

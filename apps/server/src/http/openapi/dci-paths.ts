@@ -136,7 +136,7 @@ function summaryOf(endpoint: DciEndpoint, mode: string): string {
 function descriptionOf(endpoint: DciEndpoint, mode: string): string {
   const lines = [`\`header.action\` must be \`${endpoint.action}\`; the answer's is \`${endpoint.responseAction}\`. \`header.total_count\` must equal the number of \`message.${endpoint.itemsField}\` items.`];
   if (mode === 'compact') lines.unshift('Our compact form: translated into the standard message (a fresh `message_id`; `transaction_id` is also the reference) and answered like the sync endpoint. No envelope, so no signature: the bearer token alone authenticates it.');
-  if (mode !== 'compact') lines.push('The envelope\'s `signature` field signs `{header, message}` with the sender\'s registered key (DCI signature string or compact JWS: see the guide, /docs/guide); `header.message_id` is accepted once per sender.');
+  if (mode !== 'compact') lines.push('The envelope\'s `signature` field signs `{header, message}` with the sender\'s registered key (DCI signature string or compact JWS: see [the guide](/docs/guide#signing)); `header.message_id` is accepted once per sender.');
   if (mode === 'async') lines.push('Replies `202` with an ACK at once; the signed answer is POSTed to the callback below. The callback address must be on an origin registered for the sender.');
   if (endpoint.writes) lines.unshift('A civil registry (a sender allowed `notify`) reports records, applied to the registry in one transaction with the audit record, then fanned out to our own subscribers.');
   return lines.join('\n\n');
