@@ -20,8 +20,8 @@ after(async () => {
   await server?.close();
 });
 
-/** A context whose pages get helmet's default CSP, recording what the page fetched elsewhere or was refused. */
-async function underDefaultCsp(): Promise<{ context: BrowserContext; page: Page; outside: string[]; refused: string[] }> {
+/** A context whose pages get helmet's default CSP, recording what the page fetched elsewhere, was refused, or logged as an error. */
+async function underDefaultCsp(): Promise<{ context: BrowserContext; page: Page; outside: string[]; refused: string[]; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.route(`${server.baseUrl}/**`, async (route) => {
     const response = await route.fetch();
@@ -30,19 +30,24 @@ async function underDefaultCsp(): Promise<{ context: BrowserContext; page: Page;
   const page = await context.newPage();
   const outside: string[] = [];
   const refused: string[] = [];
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
   page.on('request', (request) => {
     if (!request.url().startsWith(server.baseUrl) && !request.url().startsWith('data:')) outside.push(request.url());
   });
   page.on('console', (message) => {
     if (message.text().includes('Content Security Policy')) refused.push(message.text());
+    else if (message.type() === 'error') errors.push(message.text());
   });
-  return { context, page, outside, refused };
+  return { context, page, outside, refused, errors };
 }
 
 test('/docs renders the API reference from /openapi.json, and its search finds an operation', async () => {
-  const { context, page, outside, refused } = await underDefaultCsp();
+  const { context, page, outside, refused, errors } = await underDefaultCsp();
   await page.goto(`${server.baseUrl}/docs`);
   await page.getByRole('heading', { name: 'DCI Server API', level: 1 }).waitFor({ timeout: 30_000 });
+  // Text is drawn (so web fonts, if any, are fetched) once the page has settled.
+  await page.waitForLoadState('networkidle');
   await screenshot(page, 'docs-reference', { fullPage: false });
 
   await page.getByRole('button', { name: /Search/ }).first().click();
@@ -59,20 +64,24 @@ test('/docs renders the API reference from /openapi.json, and its search finds a
 
   assert.deepEqual(outside, [], 'every asset comes from our server');
   assert.deepEqual(refused, [], 'nothing is refused by the default CSP');
+  assert.deepEqual(errors, []);
   await context.close();
 });
 
 test('the guide explains signing and lists the error catalogue; both pages pass the accessibility check', async () => {
-  const { context, page, outside, refused } = await underDefaultCsp();
+  const { context, page, outside, refused, errors } = await underDefaultCsp();
   await page.goto(`${server.baseUrl}/docs`);
   await page.getByRole('link', { name: 'Integration guide' }).click();
   await page.getByRole('heading', { name: 'Integration guide', level: 1 }).waitFor();
   await page.getByRole('heading', { name: 'Signing' }).waitFor();
-  const errors = page.getByRole('table', { name: /Every code the server answers with/ });
-  await errors.getByRole('row', { name: /rjct\.message_id\.duplicate 409/ }).waitFor();
+  const codes = page.getByRole('table', { name: /Every code the server answers with/ });
+  await codes.getByRole('row', { name: /rjct\.message_id\.duplicate 409/ }).waitFor();
   await screenshot(page, 'docs-guide');
+  await page.goto(`${server.baseUrl}/docs/guide#signing`);
+  await screenshot(page, 'docs-guide-signing', { fullPage: false });
   assert.deepEqual(outside, []);
   assert.deepEqual(refused, []);
+  assert.deepEqual(errors, []);
   await context.close();
 
   // axe is injected as an inline script, which the CSP above would refuse: a plain context runs the check.

@@ -20,15 +20,17 @@ const REFERENCE_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>API reference · DCI Server</title><link rel="stylesheet" href="/docs/assets/reference.css"></head>
 <body><header class="docs-bar"><nav aria-label="Documentation"><a href="/docs" aria-current="page">API reference</a> <a href="/docs/guide">Integration guide</a> <a href="/openapi.json">openapi.json</a></nav></header>
-<main id="api-reference"><noscript>The reference needs JavaScript; the raw description is at <a href="/openapi.json">/openapi.json</a>.</noscript></main>
+<noscript><p>The reference needs JavaScript; the raw description is at <a href="/openapi.json">/openapi.json</a>.</p></noscript>
+<main id="reference"></main>
 <script src="/docs/assets/scalar/standalone.js"></script><script src="/docs/assets/reference.js"></script></body></html>`;
 
 /**
- * Scalar's settings: everything from this server (no default web fonts, no telemetry, no hosted
- * client or AI agent); a reference to read, not a client to send requests from (DCI calls need a
- * signed envelope built per call), which also drops its auth panel.
+ * Scalar's settings: everything from this server (no web fonts from its CDN, no telemetry, no
+ * hosted client or AI agent); a reference to read, not a client to send requests from (DCI calls
+ * need an envelope signed per call), which also drops its auth panel. Mounted on #reference, not
+ * #api-reference: the bundle mounts itself, with its default settings, on an element of that id.
  */
-const REFERENCE_SCRIPT = `Scalar.createApiReference('#api-reference', {
+const REFERENCE_SCRIPT = `Scalar.createApiReference('#reference', {
   url: '/openapi.json',
   withDefaultFonts: false,
   telemetry: false,
