@@ -32,7 +32,7 @@ const identifierValue = { type: ['string', 'integer'], minLength: 1, maxLength: 
 const identifierProperties = Object.fromEntries(Object.keys(COMPACT_IDENTIFIER_KEYS).map((key) => [key, identifierValue]));
 const claimProperties = VERIFY_REQUEST_SCHEMA.properties.verify_request.items.properties.verify_criteria.properties.claims.properties;
 
-const COMPACT_SCHEMA = {
+export const COMPACT_SCHEMA = {
   type: 'object',
   required: ['transaction_id', 'sender_id'],
   additionalProperties: false,

@@ -171,6 +171,9 @@ const CATALOGUE = {
 
 export type DciCode = keyof typeof CATALOGUE;
 
+/** Every code of the catalogue, in catalogue order (for documentation). */
+export const DCI_CODES = Object.keys(CATALOGUE) as DciCode[];
+
 export function isDciCode(value: string): value is DciCode {
   return Object.hasOwn(CATALOGUE, value);
 }

@@ -2,9 +2,9 @@
 export * from './errors.js';
 export * from './ack.js';
 export type * from './types.js';
-export { compileAll, getAjv, isRequestPath, validateOutbound, validateRequest, REQUEST_PATHS, OUTBOUND_KINDS } from './schemas.js';
+export { compileAll, getAjv, isRequestPath, outboundSchema, requestSchema, validateOutbound, validateRequest, REQUEST_PATHS, OUTBOUND_KINDS } from './schemas.js';
 export type { OutboundKind, RequestPath, ValidationResult } from './schemas.js';
-export { SOCIAL_SPEC_FILE, SOCIAL_SPEC_ID } from './spec-document.js';
+export { CRVS_SPEC_ID, SOCIAL_SPEC_FILE, SOCIAL_SPEC_ID, loadCrvsSpec, loadSocialSpec } from './spec-document.js';
 
 export type { CmpOp, CompiledSearch, FilterNode, PageRequest, RecordKind, ScalarValue, SortKey } from './query/ast.js';
 export { IDENTIFIER_FIELDS, IDENTIFIER_OPS, IDENTIFIER_TYPES, attributesOf, canonicalIdType, lookupAttribute, resolveRecordKind } from './query/attributes.js';
@@ -26,5 +26,5 @@ export type { PrivateKeyInput } from './signing/keys.js';
 
 export { ON_VERIFY_ACTION, SUPPORTED_CLAIMS, VERIFY_ACTION, VERIFY_REQUEST_SCHEMA, VERIFY_RESPONSE_SCHEMA, evaluateClaims } from './verify.js';
 export type { ClaimName, ClaimResult, Claims } from './verify.js';
-export { COMPACT_EVENT_TYPES, COMPACT_IDENTIFIER_KEYS, translateCompactRequest } from './compact.js';
+export { COMPACT_EVENT_TYPES, COMPACT_IDENTIFIER_KEYS, COMPACT_SCHEMA, translateCompactRequest } from './compact.js';
 export type { CompactAction, CompactOptions, CompactTranslation } from './compact.js';

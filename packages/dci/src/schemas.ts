@@ -109,6 +109,16 @@ export function compileAll(): void {
   for (const kind of OUTBOUND_KINDS) validatorFor(`outbound:${kind}`, OUTBOUND_SCHEMAS[kind]);
 }
 
+/** The JSON schema a request on `path` is validated with (`$ref`s are absolute, into the spec documents). */
+export function requestSchema(path: RequestPath): object {
+  return REQUEST_SCHEMAS[path];
+}
+
+/** The JSON schema an outbound message of `kind` is validated with. */
+export function outboundSchema(kind: OutboundKind): object {
+  return OUTBOUND_SCHEMAS[kind];
+}
+
 export function isRequestPath(path: string): path is RequestPath {
   return Object.hasOwn(REQUEST_SCHEMAS, path);
 }

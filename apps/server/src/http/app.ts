@@ -26,7 +26,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(tokenRoutes(ctx));
   app.use(dciRoutes(ctx));
   app.use(graphqlRoutes(ctx, path.join(ADMIN_DIST, 'graphiql.html')));
-  app.use(docsRoutes());
+  app.use(docsRoutes(ctx.config));
   app.use(transactionExportRoutes(ctx));
 
   app.get('/.well-known/jwks.json', async (_req, res) => {

@@ -1,36 +1,77 @@
+/**
+ * The API documentation: /openapi.json, the reference rendered from it at /docs (Scalar's
+ * standalone bundle, served from node_modules: no CDN, no inline script), the guide at
+ * /docs/guide, and the spec files and GraphQL schema they point to.
+ */
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
+import type { Config } from '../config.js';
+import { guidePage } from './docs-guide.js';
+import { openApiDocument } from './openapi/document.js';
 
 const SPEC_DIR = path.resolve(fileURLToPath(import.meta.url), '../../../../../packages/dci/spec');
+const GRAPHQL_SCHEMA = path.resolve(fileURLToPath(import.meta.url), '../../../schema.graphql');
+/** Scalar's browser build: standalone.js and the chunks it loads from beside itself. */
+const SCALAR_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('@scalar/api-reference')), 'browser');
 
-const INDEX = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>DCI Server API</title>
-<style>body{font-family:system-ui,sans-serif;max-width:760px;margin:2rem auto;padding:0 1rem;line-height:1.5}code{background:#f3f3f3;padding:0 .2em}</style></head><body>
-<h1>DCI Server API</h1>
-<p>The DCI social-registry API (SPDCI v1.0.0). Every call needs <code>Authorization: Bearer</code> from
-<code>POST /oauth2/client/token</code> (client credentials) and a signed envelope <code>{signature, header, message}</code>.</p>
-<ul>
-<li><a href="/docs/social_api_v1.0.0.spdci-compliance.yaml">DCI social-registry OpenAPI document</a> (the contract our requests and answers are validated against)</li>
-<li><a href="/docs/EXTENSIONS.md">Our extensions</a>: verify (claims without disclosure), the compact form, signature schemes, error bodies, subscriptions and notifications, large async searches</li>
-<li><a href="/docs/crvs_api_v1.0.0.spdci-compliance.yaml">DCI CRVS OpenAPI document</a> (inbound notify of vital events)</li>
-<li><a href="/docs/DEFECTS.md">Known defects of the spec and how we handle them</a></li>
-<li><a href="/.well-known/jwks.json">Our public keys (JWKS)</a>: verify the signatures of our answers and callbacks</li>
-</ul>
-<h2>Endpoints</h2>
-<ul>
-<li><code>POST /registry/sync/search</code>, <code>POST /registry/search</code> (ACK, then <code>/registry/on-search</code> to <code>header.sender_uri</code>)</li>
-<li><code>POST /registry/sync/verify</code>, <code>POST /registry/verify</code> (then <code>/registry/on-verify</code>)</li>
-<li><code>POST /registry/sync/txn/status</code>, <code>POST /registry/txn/status</code> (then <code>/registry/txn/on-status</code>)</li>
-<li><code>POST /registry/sync/subscribe</code>, <code>POST /registry/subscribe</code> (then <code>/registry/on-subscribe</code>); notifications are POSTed to <code>&lt;sender_uri&gt;/registry/notify</code></li>
-<li><code>POST /registry/sync/unsubscribe</code>, <code>POST /registry/unsubscribe</code> (then <code>/registry/on-unsubscribe</code>)</li>
-<li><code>POST /registry/notify</code>: inbound events from a civil registry (CRVS notify), applied and fanned out</li>
-<li><code>POST /search</code>, <code>POST /verify</code>, <code>POST /subscribe</code>: compact form</li>
-</ul></body></html>`;
+const REFERENCE_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>API reference · DCI Server</title><link rel="stylesheet" href="/docs/assets/reference.css"></head>
+<body><header class="docs-bar"><nav aria-label="Documentation"><a href="/docs" aria-current="page">API reference</a> <a href="/docs/guide">Integration guide</a> <a href="/openapi.json">openapi.json</a></nav></header>
+<noscript><p>The reference needs JavaScript; the raw description is at <a href="/openapi.json">/openapi.json</a>.</p></noscript>
+<main id="reference"></main>
+<script src="/docs/assets/scalar/standalone.js"></script><script src="/docs/assets/reference.js"></script></body></html>`;
 
-/** Human-readable API documentation and the spec files it rests on. */
-export function docsRoutes(): Router {
+/**
+ * Scalar's settings: everything from this server (no web fonts from its CDN, no telemetry, no
+ * hosted client or AI agent); a reference to read, not a client to send requests from (DCI calls
+ * need an envelope signed per call), which also drops its auth panel. Mounted on #reference, not
+ * #api-reference: the bundle mounts itself, with its default settings, on an element of that id.
+ */
+const REFERENCE_SCRIPT = `Scalar.createApiReference('#reference', {
+  url: '/openapi.json',
+  withDefaultFonts: false,
+  telemetry: false,
+  hideClientButton: true,
+  hideTestRequestButton: true,
+  agent: { disabled: true },
+  showDeveloperTools: 'never',
+  documentDownloadType: 'json',
+  hideDarkModeToggle: true,
+  forceDarkModeState: 'light',
+  defaultOpenAllTags: false,
+});
+`;
+
+/** Our bar above the reference, and Scalar's light theme with text dark enough for WCAG AA contrast. */
+const REFERENCE_CSS = `html .light-mode{--scalar-color-3:#5e6167;--scalar-color-green:#00703f;--scalar-sidebar-color-2:#4a4d52;--scalar-sidebar-search-color:#5e6167}
+.docs-bar{background:#1b1f24;padding:.5rem 1rem;font:14px system-ui,sans-serif}
+.docs-bar a{color:#fff;margin-right:1.25rem;text-decoration:none}.docs-bar a[aria-current]{text-decoration:underline}
+.docs-bar a:focus-visible{outline:2px solid #fff;outline-offset:2px}
+`;
+
+const GUIDE_CSS = `body{font:16px/1.55 system-ui,sans-serif;color:#1b1f24;margin:0}
+header{background:#1b1f24;padding:.5rem 1rem;font-size:14px}header a{color:#fff;margin-right:1.25rem}
+main{max-width:880px;margin:1.5rem auto;padding:0 1rem}code,pre{font:13px/1.45 ui-monospace,monospace;background:#f2f3f5;border-radius:3px}
+code{padding:0 .2em}pre{padding:.75rem;overflow-x:auto;white-space:pre-wrap}a{color:#0645ad}
+table{border-collapse:collapse;width:100%;font-size:14px;margin:1rem 0}caption{text-align:left;font-weight:600;padding:.25rem 0}
+th,td{border:1px solid #c9ccd1;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#eef0f3}
+`;
+
+export function docsRoutes(config: Config): Router {
   const router = Router();
-  router.get('/docs', (_req, res) => res.type('html').send(INDEX));
+  router.get('/openapi.json', async (_req, res) => {
+    res.json(await openApiDocument(config.publicUrl));
+  });
+  router.get('/docs', (_req, res) => res.type('html').send(REFERENCE_PAGE));
+  router.get('/docs/guide', (_req, res) => res.type('html').send(guidePage(config)));
+  router.get('/docs/assets/reference.js', (_req, res) => res.type('js').send(REFERENCE_SCRIPT));
+  router.get('/docs/assets/reference.css', (_req, res) => res.type('css').send(REFERENCE_CSS));
+  router.get('/docs/assets/guide.css', (_req, res) => res.type('css').send(GUIDE_CSS));
+  router.get('/docs/schema.graphql', (_req, res) => res.type('text/plain; charset=utf-8').sendFile(GRAPHQL_SCHEMA));
+  router.use('/docs/assets/scalar', express.static(SCALAR_DIR, { index: false, maxAge: '1d' }));
   router.use('/docs', express.static(SPEC_DIR, { index: false, setHeaders: (res, file) => file.endsWith('.md') && res.type('text/markdown; charset=utf-8') }));
   return router;
 }
