@@ -22,4 +22,4 @@ COPY apps/server apps/server
 COPY --from=build /app/apps/admin/dist apps/admin/dist
 USER node
 EXPOSE 8080
-CMD ["node", "--import", "tsx", "apps/server/src/main.ts"]
+CMD ["node", "--import", "tsx", "--import", "./apps/server/src/tracing.ts", "apps/server/src/main.ts"]

@@ -14,7 +14,11 @@ async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
   await page.addInitScript(() => {
     const seen: string[] = [];
     (globalThis as unknown as { cspViolations: string[] }).cspViolations = seen;
-    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`));
+    type Violation = { effectiveDirective: string; blockedURI: string; sourceFile: string; lineNumber: number };
+    (globalThis as unknown as { document: EventTarget }).document.addEventListener('securitypolicyviolation', (event) => {
+      const e = event as unknown as Violation;
+      seen.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+    });
   });
   const consoleErrors: string[] = [];
   page.on('console', (message) => message.type() === 'error' && /Content Security Policy/i.test(message.text()) && consoleErrors.push(message.text()));
