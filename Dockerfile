@@ -35,4 +35,4 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=6 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The server; `node apps/server/dist/worker.js` for a worker, `node apps/server/dist/cli.js` for the CLI.
-CMD ["node", "apps/server/dist/main.js"]
+CMD ["node", "--import", "./apps/server/dist/tracing.js", "apps/server/dist/main.js"]

@@ -2,6 +2,7 @@ import { PersonSchema } from '@dci-server/db';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase, type OpenOptions } from './database.js';
+import { Metrics } from './observability/metrics.js';
 import { Keyring } from './keys/keyring.js';
 import { loadMasterKey } from './keys/master-key.js';
 import { ensureActiveServerKey } from './keys/server-keys.js';
@@ -19,7 +20,7 @@ export async function bootstrap(config: Config, logger: Logger, options: Pick<Op
     // At every start too, not only from the worker's hourly job: a server may run without a worker.
     await ensureTransactionPartitions(db.pool);
     await ensureActiveServerKey(db.orm.em.fork(), masterKey);
-    return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey, config.keyOverlapSeconds) };
+    return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey, config.keyOverlapSeconds), metrics: new Metrics(config.metrics.maxSenders) };
   } catch (error) {
     await db.close();
     throw error;

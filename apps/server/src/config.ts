@@ -50,6 +50,14 @@ const schema = z.object({
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
+  METRICS_ENABLED: booleanFromEnv.default(true),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (openssl rand -hex 16)').optional(),
+  METRICS_MAX_SENDERS: z.coerce.number().int().min(0).max(10_000).default(100),
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be origins such as https://portal.example.org (scheme and host, no path), comma-separated')))
+    .default([]),
 });
 
 /** Every environment variable the server reads (deployment files and the README are checked against it). */
@@ -115,6 +123,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     /** Whole months of the DCI audit log older than this are dropped; unset → kept for ever. */
     auditRetentionDays: c.AUDIT_RETENTION_DAYS,
+    /** /metrics: served on the main port when enabled; with a token, only to `Authorization: Bearer <token>`. */
+    metrics: { enabled: c.METRICS_ENABLED, token: c.METRICS_TOKEN, maxSenders: c.METRICS_MAX_SENDERS },
+    /** Browser origins allowed to call us cross-origin; none by default. */
+    corsOrigins: c.CORS_ORIGINS,
     tokenTtlSeconds: c.TOKEN_TTL_SECONDS,
     keyOverlapSeconds: c.KEY_OVERLAP_SECONDS,
   };

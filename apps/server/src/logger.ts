@@ -14,6 +14,23 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return pino({ ...options, ...(process.stdout.isTTY && !process.env.CI ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } } : {}) });
 }
 
+/** What a request's log line says besides the request: for a DCI call, its correlation and transaction ids. */
+export interface RequestLogFields {
+  correlation_id?: string;
+  transaction_id?: string | null;
+  message_id?: string | null;
+  sender_id?: string | null;
+}
+
+/**
+ * pino-http's customProps: the fields a handler registered as `res.locals.logFields` (a function,
+ * read when the request completes, so ids learned along the way are included).
+ */
+export function requestLogFields(res: { locals: Record<string, unknown> }): RequestLogFields {
+  const fields = res.locals.logFields;
+  return typeof fields === 'function' ? (fields as () => RequestLogFields)() : {};
+}
+
 /** Credentials that must never reach a log, even when a client wrongly puts them in a URL's query string. */
 const SECRET_PARAMS = /^(client_secret|client_assertion|access_token|refresh_token|password)$/i;
 

@@ -6,6 +6,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { findAgreement } from '../agreements/agreements.js';
 import { consumeDailyQuota } from '../agreements/quota.js';
 import { authenticateBearer } from '../auth/bearer.js';
+import type { RequestLogFields } from '../logger.js';
 import type { AppContext } from '../context.js';
 import { withTransaction } from '../database.js';
 import { enforceRateLimit, holdSyncSlot } from '../senders/rate-limit.js';
@@ -24,6 +25,32 @@ interface Trace {
   sender?: Sender;
   header?: Partial<MsgHeader>;
   message?: Record<string, unknown>;
+  /** The DCI error code of a refusal. */
+  reasonCode?: string;
+}
+
+/**
+ * A request's trace, counted in the metrics once its answer is sent (whichever path sent it) and
+ * named in its log line by correlation and transaction id.
+ */
+function startTrace(ctx: AppContext, endpoint: DciEndpoint, res: Response): Trace {
+  const trace: Trace = { started: performance.now(), correlationId: randomUUID() };
+  res.locals.logFields = () => logFields(trace);
+  res.once('finish', () =>
+    ctx.metrics.observeDciAnswer({
+      endpoint: endpoint.path,
+      operation: endpoint.operation,
+      httpStatus: res.statusCode,
+      senderId: trace.sender?.senderId,
+      code: trace.reasonCode,
+      seconds: (performance.now() - trace.started) / 1000,
+    }),
+  );
+  return trace;
+}
+
+function logFields(trace: Trace): RequestLogFields {
+  return { correlation_id: trace.correlationId, transaction_id: stringOrNull(trace.message?.transaction_id), message_id: stringOrNull(trace.header?.message_id), sender_id: trace.sender?.senderId ?? null };
 }
 
 /**
@@ -34,7 +61,7 @@ interface Trace {
  */
 export function dciHandler(ctx: AppContext, endpoint: DciEndpoint): RequestHandler {
   return async (req, res) => {
-    const trace: Trace = { started: performance.now(), correlationId: randomUUID() };
+    const trace = startTrace(ctx, endpoint, res);
     try {
       const call = await admit(ctx, endpoint, req, res, trace);
       const result = await endpoint.handle(call);
@@ -56,7 +83,7 @@ export function dciHandler(ctx: AppContext, endpoint: DciEndpoint): RequestHandl
 /** Express error middleware for failures before our handler runs (reading, decoding, parsing or checking the body, wrong method). */
 export function dciTransportErrors(ctx: AppContext, endpoint: DciEndpoint) {
   return async (error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const trace: Trace = { started: performance.now(), correlationId: randomUUID() };
+    const trace = startTrace(ctx, endpoint, res);
     // A refused body still names its message and transaction in the audit record, when it has them.
     const body = req.body as { header?: unknown; message?: unknown } | undefined;
     if (body && typeof body === 'object' && !endpoint.compact) {
@@ -142,11 +169,12 @@ async function commitWithAudit(ctx: AppContext, endpoint: DciEndpoint, req: Requ
 }
 
 async function fail(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, error: unknown) {
-  if (!(error instanceof DciError)) ctx.logger.error({ err: error, endpoint: endpoint.path }, 'DCI request failed');
+  if (!(error instanceof DciError)) ctx.logger.error({ err: error, endpoint: endpoint.path, ...logFields(trace) }, 'DCI request failed');
   const { httpStatus, body } = errorBody(error, { correlationId: trace.correlationId });
+  trace.reasonCode = body.errors[0]?.code;
   if (httpStatus === 401) res.set('WWW-Authenticate', 'Bearer realm="dci-server"');
   if (error instanceof DciError && error.details && typeof error.details === 'object' && 'retryAfter' in error.details) res.set('Retry-After', String(error.details.retryAfter));
-  await finish(ctx, endpoint, req, res, trace, { httpStatus, body, dciStatus: 'rjct', reasonCode: body.errors[0]?.code });
+  await finish(ctx, endpoint, req, res, trace, { httpStatus, body, dciStatus: 'rjct', reasonCode: trace.reasonCode });
 }
 
 async function finish(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, outcome: { httpStatus: number; body: unknown; dciStatus: string; reasonCode?: string }) {
@@ -154,8 +182,9 @@ async function finish(ctx: AppContext, endpoint: DciEndpoint, req: Request, res:
     await recordTransaction(ctx.db.pool, { ...auditEntry(endpoint, req, trace, outcome.httpStatus, outcome.body, outcome.dciStatus), reasonCode: outcome.reasonCode });
   } catch (error) {
     // Nothing leaves unaudited: without its record the answer becomes an error.
-    ctx.logger.error({ err: error }, 'could not write the audit record');
+    ctx.logger.error({ err: error, ...logFields(trace) }, 'could not write the audit record');
     const { httpStatus, body } = errorBody(new DciError('err.service.unavailable', 'The request could not be recorded; try again'), { correlationId: trace.correlationId });
+    trace.reasonCode = body.errors[0]?.code;
     res.status(httpStatus).json(body);
     return;
   }

@@ -95,7 +95,8 @@ export class StaffResolver {
     ctx.res.cookie(SESSION_COOKIE, result.session.token, {
       httpOnly: true,
       sameSite: 'strict',
-      secure: config.publicUrl.startsWith('https:'),
+      // Behind https: as configured (PUBLIC_URL), or as a TLS-terminating proxy on loopback says (X-Forwarded-Proto).
+      secure: config.publicUrl.startsWith('https:') || ctx.res.req.secure,
       path: '/',
       expires: result.session.expiresAt,
     });

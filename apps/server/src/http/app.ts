@@ -9,10 +9,13 @@ import { tokenRoutes } from '../auth/token-endpoint.js';
 import { dciRoutes } from '../dci/routes.js';
 import { graphqlRoutes } from '../graphql/server.js';
 import { publishedKeys } from '../keys/server-keys.js';
-import { redactedRequest } from '../logger.js';
+import { redactedRequest, requestLogFields } from '../logger.js';
 import { docsRoutes } from './docs.js';
 import { finalErrorHandler, jsonError, notFound } from './errors.js';
 import { healthRoutes } from './health.js';
+import { countRequests } from './count-requests.js';
+import { metricsRoutes } from './metrics-route.js';
+import { crossOrigin, securityHeaders } from './security.js';
 import { transactionExportRoutes } from './transaction-export-route.js';
 
 const ADMIN_DIST = path.resolve(fileURLToPath(import.meta.url), '../../../../admin/dist');
@@ -21,8 +24,20 @@ export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', ctx.config.trustProxy);
-  app.use(pinoHttp({ logger: ctx.logger, serializers: { req: redactedRequest }, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' } }));
+  app.use(
+    pinoHttp({
+      logger: ctx.logger,
+      serializers: { req: redactedRequest },
+      // A DCI request's line names its correlation and transaction ids (set by the pipeline as it learns them).
+      customProps: (_req, res) => requestLogFields(res),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+    }),
+  );
+  app.use(securityHeaders(ctx.config));
+  app.use(crossOrigin(ctx.config));
+  app.use(countRequests(ctx.metrics));
   app.use(healthRoutes(ctx));
+  app.use(metricsRoutes(ctx));
   app.use(tokenRoutes(ctx));
   app.use(dciRoutes(ctx));
   app.use(graphqlRoutes(ctx, path.join(ADMIN_DIST, 'graphiql.html')));

@@ -14,10 +14,16 @@ test('GET /healthz answers JSON while the process is up', async () => {
   assert.equal(((await res.json()) as { status: string }).status, 'ok');
 });
 
-test('GET /readyz reports the database reachable and migrations applied', async () => {
+test('GET /readyz without a worker: degraded but 200, every check reported', async () => {
   const res = await fetch(`${server.baseUrl}/readyz`);
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { status: 'ready', database: 'ok', migrations: 'applied' });
+  assert.deepEqual(await res.json(), {
+    status: 'degraded',
+    database: 'ok',
+    migrations: 'applied',
+    worker: { status: 'none', last_seen_seconds_ago: null },
+    job_backlog: { status: 'ok', ready_jobs: 0, oldest_ready_seconds: 0 },
+  });
 });
 
 test('GET /.well-known/jwks.json publishes the active server key without private parts', async () => {

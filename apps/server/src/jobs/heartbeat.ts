@@ -2,7 +2,7 @@ import type pg from 'pg';
 
 const HEARTBEAT_SECONDS = 10;
 /** Silent this long, a worker counts as dead. */
-const DEAD_AFTER_SECONDS = 45;
+export const DEAD_AFTER_SECONDS = 45;
 
 /** Records that these workers are alive (now, then every HEARTBEAT_SECONDS) until stopped, then forgets them. */
 export async function startHeartbeat(pool: pg.Pool, workerIds: () => string[]): Promise<{ stop(): Promise<void> }> {

@@ -78,6 +78,7 @@ async function attempt(ctx: AppContext, client: pg.PoolClient, delivery: Deliver
   const { maxAttempts, retryWindowSeconds, pauseAfterFailures, pauseSeconds } = ctx.config.delivery;
   const dead = attempts >= maxAttempts;
   const next = error && !dead ? new Date(Date.now() + retryDelaySeconds(attempts, maxAttempts, retryWindowSeconds) * 1000) : null;
+  ctx.metrics.observeDeliveryAttempt(!error ? 'delivered' : dead ? 'dead' : 'failed');
   await client.query('INSERT INTO delivery_attempt (delivery_id, http_status, latency_ms, response_excerpt, error, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6)', [
     delivery.id,
     httpStatus,

@@ -8,6 +8,7 @@ import { createApp } from '../http/app.js';
 import { listen } from '../http/serve.js';
 import { taskList } from '../jobs/tasks.js';
 import { startWorker } from '../jobs/worker.js';
+import { Metrics } from '../observability/metrics.js';
 import { Keyring } from '../keys/keyring.js';
 import { MasterKey, parseMasterKey } from '../keys/master-key.js';
 import { ensureActiveServerKey } from '../keys/server-keys.js';
@@ -34,7 +35,7 @@ export async function createTestContext(env: Record<string, string> = {}, option
   const db = await connect(url, undefined, logger, true, config.databaseReadUrl);
   const masterKey = new MasterKey(config.masterKey ? parseMasterKey(config.masterKey) : randomBytes(32));
   await ensureActiveServerKey(db.orm.em.fork(), masterKey);
-  return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey, config.keyOverlapSeconds) };
+  return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey, config.keyOverlapSeconds), metrics: new Metrics(config.metrics.maxSenders) };
 }
 
 /** The real Express app on a free loopback port, over a fresh database; optionally with the worker. */
