@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -207,4 +208,75 @@ test('npm killed outright (SIGKILL): the server notices and stops itself and Pos
   for (let i = 0; i < 300 && (isAlive(server) || isAlive(postgres)); i++) await new Promise((r) => setTimeout(r, 100));
   assert.ok(!isAlive(server), 'the Node server has exited');
   assert.ok(!isAlive(postgres), 'PostgreSQL has stopped');
+});
+
+/** One request on a connection of its own (no keep-alive race): answered in full, refused at connect, or cut. */
+function postOnce(port: number, path: string, body: unknown, token: string): Promise<{ kind: 'answered'; status: number; body: unknown } | { kind: 'refused' } | { kind: 'cut'; error: string }> {
+  return new Promise((resolve) => {
+    const payload = JSON.stringify(body);
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${token}` } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        try {
+          resolve({ kind: 'answered', status: res.statusCode!, body: JSON.parse(text) });
+        } catch {
+          resolve({ kind: 'cut', error: `incomplete body (${res.statusCode}): ${text.slice(0, 200)}` });
+        }
+      });
+      res.on('error', (error) => resolve({ kind: 'cut', error: error.message }));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? { kind: 'refused' } : { kind: 'cut', error: `${error.code}: ${error.message}` }));
+    req.setTimeout(60_000, () => req.destroy(new Error('no answer in 60 s')));
+    req.end(payload);
+  });
+}
+
+const SIGTERM_LOAD_CLIENTS = process.env.RELIABILITY_FULL === '1' ? 8 : 3;
+
+test(`SIGTERM under load (${SIGTERM_LOAD_CLIENTS} clients): requests in flight are answered in full; every request the server took is recorded, every success answer too`, async (t) => {
+  const s = await start();
+  const client = await demoClient(s.port);
+  const token = await client.accessToken();
+  const sent: { transactionId: string; result: Awaited<ReturnType<typeof postOnce>> }[] = [];
+  const load = async (n: number) => {
+    for (let i = 0; i < 10_000; i++) {
+      const transactionId = `sigterm-${n}-${i}`;
+      const path = i % 3 === 0 ? '/registry/search' : '/registry/sync/search';
+      const header = client.header('search', 1, path === '/registry/search' ? { sender_uri: 'http://127.0.0.1:9/registry/on-search' } : {});
+      const message = { transaction_id: transactionId, search_request: [searchItem('r1', { reg_record_type: 'Person', query_type: 'expression', query: { type: 'ns:org:QueryType:expression', value: { expression: { collection: 'Person', query: { sex: { $in: ['male', 'female'] } } } } }, pagination: { page_size: 50 } })] };
+      const result = await postOnce(s.port, path, await client.envelope(header, message), token);
+      sent.push({ transactionId, result });
+      if (result.kind === 'refused') return; // the server has stopped listening
+    }
+  };
+  const loads = Array.from({ length: SIGTERM_LOAD_CLIENTS }, (_, n) => load(n));
+  await eventually('some requests answered', async () => sent.length >= 20);
+  assert.equal(await stop(s, 'SIGTERM'), 0, 'exits 0');
+  await Promise.all(loads);
+
+  const answered = sent.filter((x) => x.result.kind === 'answered');
+  const cut = sent.filter((x) => x.result.kind === 'cut');
+  const statuses = answered.map((x) => (x.result as { status: number }).status);
+  assert.ok(statuses.every((st) => st === 200 || st === 202 || st === 503), `only successes and 503s: ${[...new Set(statuses)]}`);
+
+  // Back up on the same data: what the first run recorded.
+  const again = await start();
+  const asker = await demoClient(again.port);
+  const recorded = async (transactionId: string) => {
+    const reply = await asker.send('/registry/sync/txn/status', 'txn-status', { transaction_id: `ask-${transactionId}`, txnstatus_request: { reference_id: 'st', txn_type: 'search', attribute_type: 'transaction_id', attribute_value: transactionId } }, 'txnstatus_request');
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    const item = reply.body.message.txnstatus_response.txn_status.search_response[0];
+    return !(item.status === 'rjct' && /transaction\.not_found/.test(item.status_reason_message ?? ''));
+  };
+  const unrecordedSuccesses = [];
+  for (const x of answered) if ([200, 202].includes((x.result as { status: number }).status) && !(await recorded(x.transactionId))) unrecordedSuccesses.push(x.transactionId);
+  assert.deepEqual(unrecordedSuccesses, [], 'every success answer has its audit record');
+  // A connection reset before the server read the request is not a request cut half-way; one it had taken is.
+  const cutAfterTaken = [];
+  for (const x of cut) if (await recorded(x.transactionId)) cutAfterTaken.push(x);
+  assert.deepEqual(cutAfterTaken, [], 'no request the server took was cut half-way');
+  t.diagnostic(`SIGTERM under load: ${sent.length} requests, ${answered.length} answered (${statuses.filter((st) => st < 300).length} successes, ${statuses.filter((st) => st === 503).length} 503), ${cut.length} reset before being read, ${sent.length - answered.length - cut.length} refused after the listener closed`);
+  assert.equal(await stop(again), 0);
 });

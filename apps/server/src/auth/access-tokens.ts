@@ -1,5 +1,6 @@
 import { DciError } from '@dci-server/dci';
 import { jwtVerify, SignJWT } from 'jose';
+import { isDatabaseUnavailable } from '../database.js';
 import type { Keyring } from '../keys/keyring.js';
 
 export interface AccessTokenClaims {
@@ -35,6 +36,8 @@ export async function verifyAccessToken(keyring: Keyring, settings: TokenSetting
     if (typeof payload.sub !== 'string' || typeof payload.client_id !== 'string') throw new Error('token lacks sub or client_id');
     return { senderId: payload.sub, clientId: payload.client_id, scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [] };
   } catch (error) {
+    // Keys that could not be loaded say nothing about the token: the caller answers 503, not 401.
+    if (isDatabaseUnavailable(error)) throw error;
     throw new DciError('err.auth.invalid_token', `The bearer token is invalid: ${(error as Error).message}`);
   }
 }

@@ -8,7 +8,7 @@ import { consumeDailyQuota } from '../agreements/quota.js';
 import { authenticateBearer } from '../auth/bearer.js';
 import type { RequestLogFields } from '../logger.js';
 import type { AppContext } from '../context.js';
-import { withTransaction } from '../database.js';
+import { isDatabaseUnavailable, withTransaction } from '../database.js';
 import { enforceRateLimit, holdSyncSlot } from '../senders/rate-limit.js';
 import { senderPublicKey } from '../senders/sender-auth.js';
 import { claimMessageId, inOrmTransaction, recordTransaction, type AuditEntry, type SqlClient } from '../transactions/audit.js';
@@ -168,8 +168,11 @@ async function commitWithAudit(ctx: AppContext, endpoint: DciEndpoint, req: Requ
   res.status(200).json(body);
 }
 
-async function fail(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, error: unknown) {
+async function fail(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, caught: unknown) {
+  // The database going away mid-request (restart, failover) is neither the sender's fault nor a bug.
+  const error = isDatabaseUnavailable(caught) ? new DciError('err.service.unavailable', 'The database is unavailable; try again later', { retryAfter: 5 }) : caught;
   if (!(error instanceof DciError)) ctx.logger.error({ err: error, endpoint: endpoint.path, ...logFields(trace) }, 'DCI request failed');
+  else if (error !== caught) ctx.logger.warn({ err: caught, endpoint: endpoint.path, ...logFields(trace) }, 'DCI request failed: database unavailable');
   const { httpStatus, body } = errorBody(error, { correlationId: trace.correlationId });
   trace.reasonCode = body.errors[0]?.code;
   if (httpStatus === 401) res.set('WWW-Authenticate', 'Bearer realm="dci-server"');
@@ -185,7 +188,7 @@ async function finish(ctx: AppContext, endpoint: DciEndpoint, req: Request, res:
     ctx.logger.error({ err: error, ...logFields(trace) }, 'could not write the audit record');
     const { httpStatus, body } = errorBody(new DciError('err.service.unavailable', 'The request could not be recorded; try again'), { correlationId: trace.correlationId });
     trace.reasonCode = body.errors[0]?.code;
-    res.status(httpStatus).json(body);
+    res.status(httpStatus).set('Retry-After', '5').json(body);
     return;
   }
   res.status(outcome.httpStatus).json(outcome.body);

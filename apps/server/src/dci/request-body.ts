@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import { DciError } from '@dci-server/dci';
 import express, { type Request, type RequestHandler } from 'express';
 import type { Config } from '../config.js';
+import { hasInvalidCharacter } from '../http/invalid-text.js';
 
 type JsonLimits = Config['jsonLimits'];
 
 /** Fields that name things (stored, indexed, echoed): they get the short id limit. Items of a list inherit its name. */
 const ID_FIELDS = new Set(['message_id', 'transaction_id', 'reference_id', 'correlation_id', 'sender_id', 'receiver_id', 'subscription_code', 'subscription_codes']);
-/** U+0000 and unpaired surrogates: no valid text carries them, and PostgreSQL can store neither. */
-const INVALID_CHARACTER = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const bodyDigests = new WeakMap<Request, string>();
 
@@ -91,7 +90,7 @@ function checkStrings(value: unknown, limits: JsonLimits): void {
   const where = () => trail.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('').replace(/^\./, '') || 'the body';
   const check = (text: string, max: number, what: string) => {
     if (text.length > max) throw new DciError('err.request.value_too_long', `${what} is ${text.length} characters long; at most ${max} are accepted`);
-    if (INVALID_CHARACTER.test(text)) throw new DciError('err.request.invalid_string', `${what} contains U+0000 or an unpaired surrogate, which are refused`);
+    if (hasInvalidCharacter(text)) throw new DciError('err.request.invalid_string', `${what} contains U+0000 or an unpaired surrogate, which are refused`);
   };
   const visit = (node: unknown, name: string | undefined) => {
     if (typeof node === 'string') check(node, name !== undefined && ID_FIELDS.has(name) ? limits.maxIdLength : limits.maxStringLength, where());

@@ -8,6 +8,7 @@ import express, { type RequestHandler } from 'express';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import type { AppContext } from '../context.js';
 import { graphqlContext, type GraphqlContext } from './context.js';
+import { refuseInvalidText } from './invalid-text-plugin.js';
 import { managementSchema } from './schema.js';
 
 /**
@@ -32,7 +33,7 @@ export function graphqlRoutes(app: AppContext, idePage: string): RequestHandler 
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     validationRules: [maxDepthRule({ n: app.config.graphql.maxDepth, ...LIMIT_OPTIONS }), costLimitRule({ maxCost: app.config.graphql.maxCost, ...LIMIT_OPTIONS })],
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), refuseInvalidText],
     formatError: (formatted, error) => {
       if (!formatted.extensions?.code || formatted.extensions.code === 'INTERNAL_SERVER_ERROR') {
         app.logger.error({ err: error }, 'GraphQL request failed');
