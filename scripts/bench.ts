@@ -32,7 +32,7 @@ import { seedDemoRegistry } from '../apps/server/src/registry/seed.js';
 import { createTestSender, DciTestClient, searchItem } from '../apps/server/src/testing/dci-client.js';
 import { startTestServer } from '../apps/server/src/testing/test-server.js';
 import type { LoadJob, LoadResult } from './bench/protocol.js';
-import { measureQueryLatency } from './bench/query-latency.js';
+import { measureQueryLatency, searchServiceOf } from './bench/query-latency.js';
 import { deliveryKey, startTimedReceiver } from './bench/receiver.js';
 import { percentile, table, type Row } from './bench/stats.js';
 import { prepareTemplateDatabase } from './test-template.js';
@@ -318,7 +318,7 @@ async function main(): Promise<void> {
     JSON.stringify(await client.envelope(client.header('search', 1), { transaction_id: randomUUID(), search_request: [searchItem(referenceId, criteria)] }));
   section(
     `3b. Expression and predicate searches, page of 100, ${QUERY_REQUESTS} sequential each, signed /registry/sync/search (${seed.persons} persons)`,
-    await measureQueryLatency({ searchUrl, headers: searchHeaders, signedBody: signedSearch }, { requests: QUERY_REQUESTS, warmup: 5, maxMsPerQuery: RUN_MS, seeding: seed, log }),
+    await measureQueryLatency({ searchUrl, headers: searchHeaders, signedBody: signedSearch, searchService: searchServiceOf(pool, ctx.config) }, { requests: QUERY_REQUESTS, warmup: 5, maxMsPerQuery: RUN_MS, seeding: seed, log }),
   );
 
   // 4. Token endpoint ---------------------------------------------------------------------------

@@ -5,6 +5,11 @@
  * seeding time measured before. Bodies are signed before the clock starts; every request goes to
  * the loopback URL given, bounded in count and time. Nothing is asserted: figures and targets only.
  */
+import { translateSearchCriteria } from '@dci-server/dci';
+import type pg from 'pg';
+import type { Config } from '../../apps/server/src/config.js';
+import { withBoundedQueries } from '../../apps/server/src/registry/bounded-queries.js';
+import { pageWithCount, recordsInOrder } from '../../apps/server/src/registry/search.js';
 import { percentile, type Row } from './stats.js';
 
 /** p95 target of issue 11 for a page of 100 on 1,000,000 persons. */
@@ -19,6 +24,19 @@ export interface QueryLatencyTarget {
   headers: Record<string, string>;
   /** A signed envelope (JSON text) holding one search_request item with these criteria, fresh message_id each call. */
   signedBody(criteria: Record<string, unknown>, referenceId: string): Promise<string>;
+  /** The same search without HTTP, token, signatures, agreement or audit (see searchServiceOf), measured alongside. */
+  searchService?: (criteria: Record<string, unknown>) => Promise<unknown>;
+}
+
+/** What a sync search item costs in the registry alone: translation, page ids with their count, records. */
+export function searchServiceOf(pool: pg.Pool, config: Config): (criteria: Record<string, unknown>) => Promise<unknown> {
+  return (criteria) => {
+    const compiled = translateSearchCriteria({ version: '1.0.0', ...criteria }, { maxPageSize: config.maxPageSize });
+    return withBoundedQueries(pool, { statementTimeoutMs: config.sync.statementTimeoutMs }, async (db) => {
+      const { ids } = await pageWithCount(db, compiled, config.sync.exactCountLimit);
+      return recordsInOrder(db, compiled.recordKind, ids);
+    });
+  };
 }
 
 export interface QueryLatencyOptions {
@@ -107,6 +125,20 @@ export async function measureQueryLatency(target: QueryLatencyTarget, options: Q
       { name: `${query.name}: p95`, value: p95, unit: `ms (target < ${QUERY_P95_TARGET_MS}: ${p95 < QUERY_P95_TARGET_MS ? 'met' : 'MISSED'})` },
       { name: `${query.name}: requests (errors), total_count`, value: `${latencies.length} (${errors}), ${count}`, unit: '' },
     );
+    if (target.searchService) {
+      const direct = await timeSequentially(() => target.searchService!(query.criteria), latencies.length, options.warmup);
+      rows.push({ name: `${query.name}: search service only p50 / p95`, value: `${direct.p50.toFixed(1)} / ${direct.p95.toFixed(1)}`, unit: 'ms' });
+    }
   }
   return rows;
+}
+
+async function timeSequentially(run: () => Promise<unknown>, count: number, warmup: number): Promise<{ p50: number; p95: number }> {
+  const values: number[] = [];
+  for (let i = 0; i < warmup + count; i++) {
+    const started = performance.now();
+    await run();
+    if (i >= warmup) values.push(performance.now() - started);
+  }
+  return { p50: percentile(values, 50), p95: percentile(values, 95) };
 }

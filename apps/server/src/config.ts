@@ -46,7 +46,7 @@ const schema = z.object({
   SYNC_MAX_RECORDS: z.coerce.number().int().min(1).default(10_000),
   SYNC_MAX_IN_FLIGHT_PER_SENDER: z.coerce.number().int().min(1).default(4),
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
-  SYNC_EXACT_COUNT_LIMIT: z.coerce.number().int().min(0).default(10_000),
+  SYNC_EXACT_COUNT_LIMIT: z.coerce.number().int().min(0).default(1000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
 });
 
