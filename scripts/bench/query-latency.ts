@@ -97,8 +97,9 @@ export async function measureQueryLatency(target: QueryLatencyTarget, options: Q
   const rows: Row[] = [];
   if (options.seeding) {
     const { persons, ms } = options.seeding;
-    const target = (SEED_TARGET_MS_PER_MILLION * persons) / 1_000_000;
-    rows.push({ name: `seeding ${persons.toLocaleString('en-US')} persons`, value: ms / 1000, unit: `s (target < ${(target / 1000).toFixed(1)} s: ${ms < target ? 'met' : 'MISSED'})` });
+    // Fixed costs (VACUUM, index builds) make the target meaningless for small registries.
+    const verdict = persons >= 1_000_000 ? `target < ${SEED_TARGET_MS_PER_MILLION / 1000} s per 1,000,000: ${ms < (SEED_TARGET_MS_PER_MILLION * persons) / 1_000_000 ? 'met' : 'MISSED'}` : 'target judged at 1,000,000';
+    rows.push({ name: `seeding ${persons.toLocaleString('en-US')} persons`, value: ms / 1000, unit: `s (${verdict})` });
   }
   for (const [q, query] of LATENCY_QUERIES.entries()) {
     const bodies: string[] = [];
