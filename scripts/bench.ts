@@ -11,7 +11,8 @@
  *
  * Knobs (environment): BENCH_PERSONS (200000), BENCH_REQUESTS (2000), BENCH_SECONDS (30, per
  * load run), BENCH_CONCURRENCY (8), BENCH_EXPR_REQUESTS (300), BENCH_TOKENS (24),
- * BENCH_SUBSCRIPTIONS (20), BENCH_CHANGES (50), BENCH_NOTIFY_SECONDS (60), BENCH_MAX_SECONDS (600).
+ * BENCH_SUBSCRIPTIONS (20), BENCH_CHANGES (50), BENCH_NOTIFY_SECONDS (60), BENCH_MAX_SECONDS (600),
+ * BENCH_QUERY_REQUESTS (50, per query of scripts/bench/query-latency.ts; issue 11's figures use BENCH_PERSONS=1000000).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -31,6 +32,7 @@ import { seedDemoRegistry } from '../apps/server/src/registry/seed.js';
 import { createTestSender, DciTestClient, searchItem } from '../apps/server/src/testing/dci-client.js';
 import { startTestServer } from '../apps/server/src/testing/test-server.js';
 import type { LoadJob, LoadResult } from './bench/protocol.js';
+import { measureQueryLatency, searchServiceOf } from './bench/query-latency.js';
 import { deliveryKey, startTimedReceiver } from './bench/receiver.js';
 import { percentile, table, type Row } from './bench/stats.js';
 import { prepareTemplateDatabase } from './test-template.js';
@@ -52,6 +54,7 @@ const SUBSCRIPTIONS = Math.max(1, Math.floor(knob('BENCH_SUBSCRIPTIONS', 20)));
 const CHANGES = Math.max(1, Math.floor(knob('BENCH_CHANGES', 50)));
 const NOTIFY_MS = knob('BENCH_NOTIFY_SECONDS', 60) * 1000;
 const MAX_MS = knob('BENCH_MAX_SECONDS', 600) * 1000;
+const QUERY_REQUESTS = Math.max(1, Math.floor(knob('BENCH_QUERY_REQUESTS', 50)));
 const WARMUP = 100;
 if (PERSONS < 1) throw new Error('BENCH_PERSONS must be at least 1: the searches need records');
 
@@ -308,6 +311,15 @@ async function main(): Promise<void> {
     ...latencyRows(`${CONCURRENCY} concurrent`, exprConc, { p99: false }),
     { name: 'expression p50 / UIN p50 (sequential)', value: exprSeq.p50 / seqL.p50, unit: '×' },
   ]);
+
+  // 3b. Expression and predicate searches, page of 100 (issue 11) -------------------------------
+  log(`query latency: ${QUERY_REQUESTS} sequential requests per query`);
+  const signedSearch = async (criteria: Record<string, unknown>, referenceId: string) =>
+    JSON.stringify(await client.envelope(client.header('search', 1), { transaction_id: randomUUID(), search_request: [searchItem(referenceId, criteria)] }));
+  section(
+    `3b. Expression and predicate searches, page of 100, ${QUERY_REQUESTS} sequential each, signed /registry/sync/search (${seed.persons} persons)`,
+    await measureQueryLatency({ searchUrl, headers: searchHeaders, signedBody: signedSearch, searchService: searchServiceOf(pool, ctx.config) }, { requests: QUERY_REQUESTS, warmup: 5, maxMsPerQuery: RUN_MS, seeding: seed, log }),
+  );
 
   // 4. Token endpoint ---------------------------------------------------------------------------
   log(`token endpoint: ${TOKENS} sequential, then ${TOKENS} with 4 concurrent`);

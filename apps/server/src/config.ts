@@ -48,6 +48,7 @@ const schema = z.object({
   SYNC_MAX_RECORDS: z.coerce.number().int().min(1).default(10_000),
   SYNC_MAX_IN_FLIGHT_PER_SENDER: z.coerce.number().int().min(1).default(4),
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  SYNC_EXACT_COUNT_LIMIT: z.coerce.number().int().min(0).default(1000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
   METRICS_ENABLED: booleanFromEnv.default(true),
@@ -118,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxRecords: c.SYNC_MAX_RECORDS,
       maxInFlightPerSender: c.SYNC_MAX_IN_FLIGHT_PER_SENDER,
       statementTimeoutMs: c.STATEMENT_TIMEOUT_MS,
+      /** A sync search's total_count is counted exactly up to this many matches, estimated beyond (registry/search.ts pageWithCount). */
+      exactCountLimit: c.SYNC_EXACT_COUNT_LIMIT,
     },
     /** Requests per minute for senders without a limit of their own; 0 means none. */
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,

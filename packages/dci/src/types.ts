@@ -96,6 +96,8 @@ export interface PaginationResponse {
   page_size: number;
   page_number: number;
   total_count: number;
+  /** Our extension (EXTENSIONS.md §7): set, and true, when total_count is an estimate rather than an exact count. */
+  total_count_estimated?: true;
 }
 
 export interface SearchCriteria {

@@ -1,10 +1,10 @@
-import { DciError, translateSearchCriteria, type CompiledSearch, type SearchRequestItem, type SearchResponseItem } from '@dci-server/dci';
+import { DciError, translateSearchCriteria, type CompiledSearch, type PaginationResponse, type SearchRequestItem, type SearchResponseItem } from '@dci-server/dci';
 import { findAgreement, type AgreementTerms } from '../agreements/agreements.js';
 import { applyFieldRules } from '../agreements/apply-field-rules.js';
 import { authorizeSearch } from '../agreements/authorize.js';
 import type { AppContext } from '../context.js';
 import { withBoundedQueries } from '../registry/bounded-queries.js';
-import { countRecords, pageRecordCount, searchPage, searchPages, searchRegistry } from '../registry/search.js';
+import { countRecords, pageWithCount, recordsInOrder, searchPages, searchRegistry, type MatchCount } from '../registry/search.js';
 import type { DciRecord } from '../registry/records.js';
 import { itemRejection } from './item-errors.js';
 import type { DciOperation, OperationRequest } from './operations.js';
@@ -27,21 +27,26 @@ const streamed = (ctx: AppContext, compiled: CompiledSearch, mode: OperationRequ
 
 /**
  * A sync item's page, within what is left of the answer's record budget (SYNC_MAX_RECORDS) and
- * under the request's statement timeout; the page is only fetched once its size is known to fit.
+ * under the request's statement timeout; the page's records are only read once their number is
+ * known to fit. Its count follows pageWithCount's rule (exact up to SYNC_EXACT_COUNT_LIMIT).
  */
-async function boundedPage(ctx: AppContext, compiled: CompiledSearch, recordsLeft: number, signal: AbortSignal | undefined): Promise<{ totalCount: number; records: DciRecord[] }> {
+async function boundedPage(ctx: AppContext, compiled: CompiledSearch, recordsLeft: number, signal: AbortSignal | undefined): Promise<{ count: MatchCount; records: DciRecord[] }> {
   return withBoundedQueries(ctx.db.readPool, { statementTimeoutMs: ctx.config.sync.statementTimeoutMs, signal }, async (db) => {
-    const totalCount = await countRecords(db, compiled);
-    const size = pageRecordCount(compiled, totalCount);
-    if (size > recordsLeft) {
+    const { ids, count } = await pageWithCount(db, compiled, ctx.config.sync.exactCountLimit);
+    if (ids.length > recordsLeft) {
       throw new DciError(
         'rjct.search.too_many_records_found',
-        `This page holds ${size} records, but a sync answer may hold at most ${ctx.config.sync.maxRecords} in all (${recordsLeft} left for this item): ask for smaller pages (pagination.page_size), or use the async endpoint`,
+        `This page holds ${ids.length} records, but a sync answer may hold at most ${ctx.config.sync.maxRecords} in all (${recordsLeft} left for this item): ask for smaller pages (pagination.page_size), or use the async endpoint`,
       );
     }
     signal?.throwIfAborted();
-    return { totalCount, records: await searchPage(db, compiled) };
+    return { count, records: await recordsInOrder(db, compiled.recordKind, ids) };
   });
+}
+
+async function exactPage(ctx: AppContext, compiled: CompiledSearch): Promise<{ count: MatchCount; records: DciRecord[] }> {
+  const { totalCount, records } = await searchRegistry(ctx.db.readPool, compiled);
+  return { count: { totalCount, exact: true }, records };
 }
 
 /** Answers one search_request item; a bad item is rejected on its own, the others still answer. */
@@ -50,14 +55,20 @@ async function answerSearchItem(ctx: AppContext, agreement: AgreementTerms, item
   const base = { reference_id: item.reference_id, timestamp: new Date().toISOString() };
   try {
     const { compiled, regType, criteria } = compile(ctx, agreement, item, mode);
-    const pagination = (total: number) => ({ page_size: compiled.page.size, page_number: compiled.page.number, total_count: total });
-    if (streamed(ctx, compiled, mode)) return { ...base, status: 'succ', pagination: pagination(await countRecords(ctx.db.readPool, compiled)) };
-    const { totalCount, records } = mode === 'sync' ? await boundedPage(ctx, compiled, recordsLeft, signal) : await searchRegistry(ctx.db.readPool, compiled);
+    const pagination = ({ totalCount, exact }: MatchCount): PaginationResponse => ({
+      page_size: compiled.page.size,
+      page_number: compiled.page.number,
+      total_count: totalCount,
+      ...(exact ? {} : { total_count_estimated: true }),
+    });
+    // Async answers have no one waiting: their counts are always exact.
+    if (streamed(ctx, compiled, mode)) return { ...base, status: 'succ', pagination: pagination({ totalCount: await countRecords(ctx.db.readPool, compiled), exact: true }) };
+    const { count, records } = mode === 'sync' ? await boundedPage(ctx, compiled, recordsLeft, signal) : await exactPage(ctx, compiled);
     return {
       ...base,
       status: 'succ',
       data: { version: '1.0.0', reg_type: regType, reg_record_type: criteria.reg_record_type ?? compiled.recordKind, reg_records: records.map((r) => applyFieldRules(agreement, r)) },
-      pagination: pagination(totalCount),
+      pagination: pagination(count),
       ...(item.locale ? { locale: item.locale } : {}),
     };
   } catch (error) {

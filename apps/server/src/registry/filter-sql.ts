@@ -9,7 +9,54 @@ interface Column {
   readonly sql: string;
   /** timestamptz columns compare date-only values by their UTC day. */
   readonly timestamp?: boolean;
+  /** Whole numbers derived from a date column (age, YOB): their ordered comparisons as ranges of that column. */
+  readonly dateRange?: DateRange;
 }
+
+/**
+ * "value ≥ n" and "value ≤ n" of a whole number derived from a date column, written as conditions on
+ * the column itself, so that its indexes serve them. Each gives undefined where the rewrite would not
+ * match exactly what the derived expression matches; the expression is used then.
+ */
+interface DateRange {
+  atLeast(n: number, params: unknown[]): string | undefined;
+  atMost(n: number, params: unknown[]): string | undefined;
+}
+
+/** Ages whose rewrite is used; beyond a lifetime the derived expression serves (and nothing is lost). */
+const MAX_AGE_BOUND = 200;
+
+/**
+ * age(current_date, birth_date) counts whole years by comparing (month, day) as PostgreSQL's age()
+ * does, so "age ≥ k" is exactly "birth_date ≤ current_date − k years" for k ≥ 1 (a 29 February
+ * birthday is reached on 1 March in other years; current_date − k years clamps to 28 February the
+ * same way). Future birth dates have an age ≤ 0, which k ≥ 1 excludes on both sides.
+ */
+const yearsAgo = (k: number, params: unknown[]) => {
+  params.push(k);
+  return `(current_date - make_interval(years => $${params.length}::int))::date`;
+};
+const AGE_RANGE: DateRange = {
+  atLeast: (n, params) => (n >= 1 && n <= MAX_AGE_BOUND ? `p.birth_date <= ${yearsAgo(n, params)}` : undefined),
+  atMost: (n, params) => (n + 1 >= 1 && n + 1 <= MAX_AGE_BOUND ? `p.birth_date > ${yearsAgo(n + 1, params)}` : undefined),
+};
+
+/** 1 January of `year` as a date parameter, for the years a four-digit ISO date can name. */
+const newYear = (year: number, params: unknown[]) => {
+  if (year < 1 || year > 9999) return undefined;
+  params.push(`${String(year).padStart(4, '0')}-01-01`);
+  return `$${params.length}::date`;
+};
+const YEAR_RANGE: DateRange = {
+  atLeast: (n, params) => {
+    const from = newYear(n, params);
+    return from && `p.birth_date >= ${from}`;
+  },
+  atMost: (n, params) => {
+    const until = newYear(n + 1, params);
+    return until && `p.birth_date < ${until}`;
+  },
+};
 
 const PERSON_COLUMNS: Readonly<Record<string, Column>> = {
   given_name: { sql: 'p.given_name' },
@@ -20,8 +67,8 @@ const PERSON_COLUMNS: Readonly<Record<string, Column>> = {
   death_date: { sql: 'p.death_date' },
   registration_date: { sql: 'p.registration_date', timestamp: true },
   last_updated: { sql: 'p.last_updated', timestamp: true },
-  age: { sql: "date_part('year', age(current_date, p.birth_date))" },
-  YOB: { sql: 'extract(year from p.birth_date)' },
+  age: { sql: "date_part('year', age(current_date, p.birth_date))", dateRange: AGE_RANGE },
+  YOB: { sql: 'extract(year from p.birth_date)', dateRange: YEAR_RANGE },
   is_alive: { sql: '(p.death_date IS NULL)' },
   is_disabled: { sql: 'p.is_disabled' },
   marital_status: { sql: 'p.marital_status' },
@@ -56,7 +103,9 @@ export const RECORD_TABLES: Readonly<Record<RecordKind, { from: string; id: stri
 /** Explicit parameter casts: Postgres cannot always infer a parameter's type (e.g. inside ANY). */
 const SQL_TYPES: Readonly<Record<ValueType, string>> = { string: 'text', number: 'numeric', boolean: 'boolean', date: 'date' };
 
-const COMPARATORS: Readonly<Record<'eq' | 'lt' | 'lte' | 'gt' | 'gte', string>> = { eq: '=', lt: '<', lte: '<=', gt: '>', gte: '>=' };
+type OrderedOp = 'eq' | 'lt' | 'lte' | 'gt' | 'gte';
+const COMPARATORS: Readonly<Record<OrderedOp, string>> = { eq: '=', lt: '<', lte: '<=', gt: '>', gte: '>=' };
+const isOrdered = (op: CmpOp): op is OrderedOp => Object.hasOwn(COMPARATORS, op);
 
 /** A boolean SQL expression for `node`; values are appended to `params` and referenced as `$n`. */
 export function filterToSql(kind: RecordKind, node: FilterNode, params: unknown[]): string {
@@ -106,6 +155,11 @@ function comparisonSql(kind: RecordKind, attribute: string, op: CmpOp, value: Sc
     throw new DciError('rjct.search_criteria.invalid', `Invalid value for '${attribute}'`);
   }
 
+  if (column.dateRange && isOrdered(op) && typeof value === 'number') {
+    const range = dateRangeSql(column.dateRange, op, value, params);
+    if (range) return range;
+  }
+
   let expr = column.sql;
   let sqlType = SQL_TYPES[def.type];
   let operand: ScalarValue[] = values;
@@ -126,6 +180,24 @@ function comparisonSql(kind: RecordKind, attribute: string, op: CmpOp, value: Sc
   params.push(operand[0]);
   const param = `$${params.length}::${sqlType}`;
   return op === 'ne' ? `${expr} IS DISTINCT FROM ${param}` : `${expr} ${COMPARATORS[op]} ${param}`;
+}
+
+/**
+ * An ordered comparison of a whole-number attribute as the range of whole numbers it admits, then
+ * as a range of the underlying date; undefined when a bound cannot be rewritten exactly.
+ */
+function dateRangeSql(range: DateRange, op: OrderedOp, value: number, params: unknown[]): string | undefined {
+  if (op === 'eq' && !Number.isInteger(value)) return 'FALSE'; // no whole number equals it
+  const least = op === 'gt' ? Math.floor(value) + 1 : op === 'gte' || op === 'eq' ? Math.ceil(value) : undefined;
+  const most = op === 'lt' ? Math.ceil(value) - 1 : op === 'lte' || op === 'eq' ? Math.floor(value) : undefined;
+  if (![least, most].every((n) => n === undefined || Number.isSafeInteger(n))) return undefined;
+  const taken = params.length;
+  const bounds = [least === undefined ? '' : range.atLeast(least, params), most === undefined ? '' : range.atMost(most, params)];
+  if (bounds.some((b) => b === undefined)) {
+    params.length = taken; // the expression form is used: drop the half-written bounds' values
+    return undefined;
+  }
+  return `(${bounds.filter(Boolean).join(' AND ')})`;
 }
 
 function columnOf(kind: RecordKind, attribute: string): Column | undefined {

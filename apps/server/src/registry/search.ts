@@ -31,27 +31,14 @@ export async function searchRegistry(pool: pg.Pool, compiled: CompiledSearch): P
 }
 
 /** The records of the page `compiled.page` asks for. */
-export async function searchPage(db: Queryable, compiled: CompiledSearch): Promise<DciRecord[]> {
-  const { recordKind: kind, page } = compiled;
-  const params: unknown[] = [];
-  const where = filterToSql(kind, compiled.filter, params);
-  const order = sortToSql(kind, compiled.sort);
-  return (await fetchPage(db, kind, { where, params, order, sortKeys: [], limit: page.size, offset: page.offset })).records;
+async function searchPage(db: Queryable, compiled: CompiledSearch): Promise<DciRecord[]> {
+  return recordsInOrder(db, compiled.recordKind, await pageIds(db, compiled, compiled.page.size));
 }
 
-/** How many records the page `compiled.page` holds when `totalCount` records match. */
-export const pageRecordCount = (compiled: CompiledSearch, totalCount: number): number => Math.max(0, Math.min(compiled.page.size, totalCount - compiled.page.offset));
 /** The ids of one page of matching records and how many match in all (for callers that load their own shape). */
 export async function searchIds(pool: pg.Pool, compiled: CompiledSearch): Promise<{ totalCount: number; ids: string[] }> {
-  const { recordKind: kind, page } = compiled;
-  const params: unknown[] = [];
-  const where = filterToSql(kind, compiled.filter, params);
-  const { from, id } = RECORD_TABLES[kind];
-  const [totalCount, rows] = await Promise.all([
-    countRecords(pool, compiled),
-    pool.query<{ id: string }>(`SELECT ${id} AS id FROM ${from} WHERE ${where} ORDER BY ${sortToSql(kind, compiled.sort)} LIMIT $${params.length + 1}::int OFFSET $${params.length + 2}::int`, [...params, page.size, page.offset]),
-  ]);
-  return { totalCount, ids: rows.rows.map((r) => r.id) };
+  const [totalCount, ids] = await Promise.all([countRecords(pool, compiled), pageIds(pool, compiled, compiled.page.size)]);
+  return { totalCount, ids };
 }
 
 /** How many records match, without fetching them. */
@@ -60,6 +47,80 @@ export async function countRecords(pool: Queryable, compiled: CompiledSearch): P
   const where = filterToSql(compiled.recordKind, compiled.filter, params);
   const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${RECORD_TABLES[compiled.recordKind].from} WHERE ${where}`, params);
   return Number(rows[0]!.n);
+}
+
+/** A total_count, and whether it is exact or the database's estimate (see pageWithCount). */
+export interface MatchCount {
+  totalCount: number;
+  exact: boolean;
+}
+
+/**
+ * The ids of the page `compiled.page` asks for and how many records match, at a cost that does not
+ * grow with the number of matches (only with the page's depth). The count is exact when the page
+ * reaches the last match, or when at most `exactUpTo` records match (counted up to exactUpTo + 1);
+ * otherwise it is PostgreSQL's estimate for the filter, raised to the number of matches known to
+ * exist (at least every record up to this page's end, plus one), and flagged `exact: false`.
+ */
+export async function pageWithCount(db: Queryable, compiled: CompiledSearch, exactUpTo: number): Promise<{ ids: string[]; count: MatchCount }> {
+  const { size, offset } = compiled.page;
+  // One record beyond the page tells whether the page ends the matches.
+  const found = await pageIds(db, compiled, size + 1);
+  const ids = found.slice(0, size);
+  if (found.length <= size && (found.length > 0 || offset === 0)) return { ids, count: { totalCount: offset + found.length, exact: true } };
+  // Past the last match every match lies before the offset: counting them costs no more than skipping them did.
+  if (found.length === 0) return { ids, count: { totalCount: await countRecords(db, compiled), exact: true } };
+  let atLeast = offset + found.length;
+  if (atLeast <= exactUpTo) {
+    const counted = await countUpTo(db, compiled, exactUpTo + 1);
+    if (counted <= exactUpTo) return { ids, count: { totalCount: counted, exact: true } };
+    atLeast = counted;
+  }
+  return { ids, count: { totalCount: Math.max(atLeast, await estimateMatches(db, compiled)), exact: false } };
+}
+
+/** How many records match, counting no further than `limit`. */
+async function countUpTo(db: Queryable, compiled: CompiledSearch, limit: number): Promise<number> {
+  const params: unknown[] = [];
+  const where = filterToSql(compiled.recordKind, compiled.filter, params);
+  params.push(limit);
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${RECORD_TABLES[compiled.recordKind].from} WHERE ${where} LIMIT $${params.length}::int) m`, params);
+  return rows[0]!.n;
+}
+
+/** The planner's estimate of the matching rows (from the table statistics ANALYZE keeps), without running the query. */
+async function estimateMatches(db: Queryable, compiled: CompiledSearch): Promise<number> {
+  const params: unknown[] = [];
+  const where = filterToSql(compiled.recordKind, compiled.filter, params);
+  const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${RECORD_TABLES[compiled.recordKind].from} WHERE ${where}`, params);
+  return Math.round(rows[0]!['QUERY PLAN'][0].Plan['Plan Rows']);
+}
+
+/**
+ * The ids of up to `limit` matching records from the page's offset, in sort order: a narrow query
+ * that an index on the filtered and sorted columns answers alone, however deep the page (the
+ * records themselves are then read for these ids only: a deferred join).
+ */
+async function pageIds(db: Queryable, compiled: CompiledSearch, limit: number): Promise<string[]> {
+  const { recordKind: kind, page } = compiled;
+  const params: unknown[] = [];
+  const where = filterToSql(kind, compiled.filter, params);
+  const { from, id } = RECORD_TABLES[kind];
+  params.push(limit, page.offset);
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT ${id} AS id FROM ${from} WHERE ${where} ORDER BY ${sortToSql(kind, compiled.sort)} LIMIT $${params.length - 1}::int OFFSET $${params.length}::int`,
+    params,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** The records of `ids`, in that order (ids of records that no longer exist are skipped). */
+export async function recordsInOrder(db: Queryable, kind: RecordKind, ids: readonly string[]): Promise<DciRecord[]> {
+  const byId = await recordsByIds(db, kind, ids);
+  return ids.flatMap((id) => {
+    const record = byId.get(id);
+    return record ? [record] : [];
+  });
 }
 
 /**
@@ -92,7 +153,7 @@ export async function findPersonRows(pool: pg.Pool, filter: FilterNode, limit: n
 }
 
 /** The current records of the given ids (for notifications), keyed by id. */
-export async function recordsByIds(pool: pg.Pool, kind: RecordKind, ids: readonly string[]): Promise<Map<string, DciRecord>> {
+export async function recordsByIds(pool: Queryable, kind: RecordKind, ids: readonly string[]): Promise<Map<string, DciRecord>> {
   if (!ids.length) return new Map();
   const { id } = RECORD_TABLES[kind];
   const page = await fetchPage(pool, kind, { where: `${id} = ANY($1::uuid[])`, params: [ids], order: sortToSql(kind, []), sortKeys: [], limit: ids.length, offset: 0 });
