@@ -57,7 +57,7 @@ test('/docs renders the API reference from /openapi.json, and its search finds a
   await result.click();
   const operation = page.getByRole('heading', { name: 'Verify claims without disclosure (answer in the response)' });
   await operation.waitFor();
-  await page.waitForFunction(() => location.hash.includes('verify'));
+  await page.waitForURL(/#.*sync\/verify/);
   await page.getByText('/registry/sync/verify').first().waitFor();
   // The reference is one long page: what the reader sees after picking the result.
   await screenshot(page, 'docs-reference-verify', { fullPage: false });

@@ -76,6 +76,7 @@ export function serviceLinks(publicUrl: string) {
     jwks: `${publicUrl}/.well-known/jwks.json`,
     console: `${publicUrl}/admin/`,
     docs: `${publicUrl}/docs`,
+    openapi: `${publicUrl}/openapi.json`,
     graphql: `${publicUrl}/graphql`,
     health: `${publicUrl}/healthz`,
     ready: `${publicUrl}/readyz`,

@@ -4,7 +4,7 @@
  * fixed seed, so the document is the same at every start) and checked against their own schemas
  * by openapi.test.ts.
  */
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { signEnvelope, type SignatureScheme } from '@dci-server/dci';
 
 const SENDER = 'demo-client';
@@ -20,6 +20,13 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 let exampleKey: KeyObject | undefined;
 const documentationKey = () =>
   (exampleKey ??= createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, Buffer.alloc(32, 7)]), format: 'der', type: 'pkcs8' }));
+
+const SERVER_KID = 'server-key-2026-11';
+
+/** Our JWKS as the examples' signatures were made: the documentation key's public half. */
+export function documentationJwks() {
+  return { keys: [{ ...createPublicKey(documentationKey()).export({ format: 'jwk' }), kid: SERVER_KID, alg: 'EdDSA', use: 'sig' }] };
+}
 
 export interface Example {
   summary: string;
@@ -59,7 +66,7 @@ function answerHeader(action: string, totalCount: number): Message {
 
 async function signed(header: Message, message: Message, summary: string, scheme: SignatureScheme = 'dci-signature'): Promise<Example> {
   const senderId = header.sender_id as string;
-  const kid = senderId === SENDER ? 'demo-client-key-1' : 'server-key-2026-11';
+  const kid = senderId === 'dci-server' ? SERVER_KID : `${senderId}-key-1`;
   const signature = await signEnvelope(header, message, { scheme, privateKey: documentationKey(), kid, senderId, now: new Date(SENT), ttlSeconds: 300 });
   return { summary, value: { signature, header, message } };
 }

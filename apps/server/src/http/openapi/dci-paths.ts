@@ -68,6 +68,7 @@ export async function dciPaths(components: SpecComponents): Promise<Record<strin
     const kinds = ANSWER_KINDS[endpoint.responseAction];
     const operation = DCI_OPERATIONS.find((op) => op.action === endpoint.action);
     const mode = endpoint.compact ? 'compact' : endpoint.sync ? 'sync' : 'async';
+    const name = pascal(endpoint.path.replace(/^\/registry(\/sync)?/, ''));
     const requestBody = endpoint.compact
       ? { required: true, content: { 'application/json': { schema: compactRef, examples: { compact: COMPACT_EXAMPLES[endpoint.path] } } } }
       : { required: true, content: { 'application/json': { schema: requestRef(endpoint.schemaPath), examples: await requestExamples(endpoint.action) } } };
@@ -111,7 +112,7 @@ export async function dciPaths(components: SpecComponents): Promise<Record<strin
     }
     paths[endpoint.path] = {
       post: {
-        operationId: `${mode}${pascal(endpoint.path)}`,
+        operationId: endpoint.writes ? `receive${name}` : `${mode}${name}`,
         tags: [TAGS[endpoint.operation] ?? 'DCI'],
         summary: summaryOf(endpoint, mode),
         description: descriptionOf(endpoint, mode),

@@ -57,6 +57,8 @@ test('/openapi.json is a valid OpenAPI 3.1 document, served with this server as 
   assert.equal(result.valid, true);
   assert.equal(validator.version, '3.1');
   assert.deepEqual(doc.servers, [{ url: server.baseUrl, description: 'This server' }]);
+  const operationIds = Object.values(doc.paths).flatMap((item) => Object.values(item).map((operation) => (operation as { operationId: string }).operationId));
+  assert.equal(new Set(operationIds).size, operationIds.length, 'operationIds are unique');
 });
 
 test('every route the app serves is in the document, and every documented path is served', () => {

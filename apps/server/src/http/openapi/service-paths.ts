@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { exportQuery } from '../../transactions/transaction-export.js';
 import { serviceLinks } from '../app.js';
+import { documentationJwks } from './dci-examples.js';
 
 const json = (schema: object, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
 
@@ -87,7 +88,7 @@ const jwksPath = {
         description: 'The keys',
         content: json(
           { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: JWK } } },
-          { keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c', kid: 'server-key-2026-11', alg: 'EdDSA', use: 'sig' }] },
+          documentationJwks(),
         ),
       },
       '503': { description: 'The database is unavailable', content: json(SMALL_ERROR) },
