@@ -59,10 +59,12 @@ export interface CallOptions {
   transactionId?: string;
   /** reference_id of each item, in order; default `ref-1`, `ref-2`, … */
   referenceIds?: string[];
+  /** header.sender_uri: where a subscription's notifications go (default: the sender's registered URI). */
+  senderUri?: string;
   signal?: AbortSignal;
 }
 
-export interface AsyncCallOptions extends CallOptions {
+export interface AsyncCallOptions extends Omit<CallOptions, 'senderUri'> {
   /** Where the answer is POSTed: a base URL (`/registry/on-search` … is appended) or the full callback URL. */
   callbackUri: string;
 }
@@ -185,7 +187,7 @@ export class DciClient {
 
   private async call<M>(name: OperationName, message: Record<string, unknown>, options: CallOptions = {}): Promise<DciAnswer<M>> {
     const op = OPERATIONS[name];
-    const request = await this.sign(op.action, message, countItems(message[op.itemsField]));
+    const request = await this.sign(op.action, message, countItems(message[op.itemsField]), options.senderUri ? { sender_uri: options.senderUri } : {});
     const body = (await this.post(op.syncPath, request, options.signal)) as SignedEnvelope<MsgCallbackHeader, M>;
     const signedBy = await this.verifyServerSignature(body);
     const answered = (body.message as { transaction_id?: unknown } | null)?.transaction_id;

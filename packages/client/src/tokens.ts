@@ -21,6 +21,8 @@ export interface TokenSourceOptions {
   fetch?: typeof fetch;
   /** Space-separated operations to ask for; default: all the sender may do. */
   scope?: string;
+  /** The clock tokens are timed by (ms since epoch); tests move it. */
+  now?: () => number;
 }
 
 interface CachedToken {
@@ -34,6 +36,7 @@ export class TokenSource {
   private cached?: CachedToken;
   private pending?: Promise<CachedToken>;
   private readonly fetchJson: typeof fetch;
+  private readonly now: () => number;
 
   constructor(
     readonly tokenUrl: string,
@@ -43,10 +46,11 @@ export class TokenSource {
   ) {
     if ('privateKeyJwt' in auth && !signingKey) throw new TypeError('private_key_jwt needs a signing key');
     this.fetchJson = options.fetch ?? fetch;
+    this.now = options.now ?? Date.now;
   }
 
   async token(): Promise<string> {
-    if (this.cached && Date.now() < this.cached.renewAt) return this.cached.value;
+    if (this.cached && this.now() < this.cached.renewAt) return this.cached.value;
     this.pending ??= this.request().finally(() => (this.pending = undefined));
     this.cached = await this.pending;
     return this.cached.value;
@@ -69,7 +73,7 @@ export class TokenSource {
       form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
       form.set('client_assertion', await this.assertion());
     }
-    const started = Date.now();
+    const started = this.now();
     const res = await this.fetchJson(this.tokenUrl, { method: 'POST', headers, body: form });
     const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
     if (!res.ok || typeof body.access_token !== 'string') throw new DciTokenError(res.status, body.error ?? 'invalid_response', body.error_description ?? '');
@@ -83,7 +87,7 @@ export class TokenSource {
     const key = toPrivateKey(privateKey);
     const alg = jwsAlgorithmForKey(key);
     if (!alg) throw new TypeError('unsupported key type for private_key_jwt');
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(Date.now() / 1000); // the real clock: the server checks iat and exp
     return new SignJWT({})
       .setProtectedHeader({ alg, kid, typ: 'JWT' })
       .setIssuer(this.auth.clientId)
