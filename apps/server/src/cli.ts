@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { reportFailure } from './cli/cli-support.js';
 import { addAgreementCommands } from './cli/agreement-commands.js';
+import { addAuditCommands } from './cli/audit-commands.js';
+import { addCallCommand } from './cli/call-command.js';
 import { addDatabaseCommands } from './cli/database-commands.js';
 import { addDeliveryCommands } from './cli/delivery-commands.js';
 import { addKeyCommands } from './cli/key-commands.js';
@@ -19,5 +21,7 @@ addAgreementCommands(program);
 addDeliveryCommands(program);
 addStaffCommands(program);
 addSignCommand(program);
+addCallCommand(program);
+addAuditCommands(program);
 
 program.parseAsync().catch(reportFailure);
