@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -72,6 +73,28 @@ describe('sync operations', () => {
     now += 50_000;
     assert.notEqual(await tokens.token(), token, 'renewed within the last minute of 900 s');
     assert.equal(counted.calls.length, 2);
+  });
+
+  test('a token the server no longer takes is fetched anew once; other 401s are not retried', async () => {
+    const spoiled = { first: true };
+    const calls: string[] = [];
+    // The first DCI call carries a token the server cannot read (as an expired one).
+    const spoiling: typeof fetch = (input, init) => {
+      calls.push(new URL(String(input)).pathname);
+      if (String(input).includes('/registry/') && spoiled.first) {
+        spoiled.first = false;
+        return fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: 'Bearer expired.token.here' } });
+      }
+      return fetch(input, init);
+    };
+    const answer = await new DciClient(optionsFor(sender, { fetch: spoiling })).search(byUin(head.uin));
+    assert.equal(answer.message.search_response[0]!.status, 'succ');
+    assert.deepEqual(calls.filter((p) => p !== '/.well-known/jwks.json'), ['/oauth2/client/token', '/registry/sync/search', '/oauth2/client/token', '/registry/sync/search']);
+
+    calls.length = 0;
+    const forger = new DciClient(optionsFor(sender, { fetch: spoiling, signingKey: { privateKey: generateKeyPairSync('ed25519').privateKey, kid: sender.kid } }));
+    await assert.rejects(forger.search(byUin(head.uin)), (error: unknown) => error instanceof DciRequestError && error.code === 'err.signature.invalid' && error.status === 401);
+    assert.deepEqual(calls, ['/oauth2/client/token', '/registry/sync/search'], 'a bad signature is not retried');
   });
 
   test('private_key_jwt instead of a client secret; JWS signatures both ways', async () => {

@@ -202,7 +202,7 @@ export class DciClient {
     return { ack: body.message, transactionId: message.transaction_id as string, request };
   }
 
-  /** POSTs with a bearer token; a 401 gets one retry with a fresh token (the old one may have been revoked). */
+  /** POSTs with a bearer token; a token the server no longer takes (expired, its client rotated) gets one retry with a fresh one. */
   private async post(path: string, body: unknown, signal: AbortSignal | undefined): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       const res = await this.fetchJson(`${this.baseUrl}${path}`, {
@@ -214,11 +214,9 @@ export class DciClient {
       const text = await res.text();
       const parsed: unknown = text ? safeJson(text) : undefined;
       if (res.ok) return parsed;
-      if (res.status === 401 && attempt === 1) {
-        this.tokens.invalidate();
-        continue;
-      }
-      throw requestError(res, parsed, text);
+      const error = requestError(res, parsed, text);
+      if (error.code !== 'err.auth.invalid_token' || attempt > 1) throw error;
+      this.tokens.invalidate();
     }
   }
 

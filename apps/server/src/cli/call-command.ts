@@ -55,8 +55,8 @@ async function run(options: CallOptions, send: (client: DciClient) => Promise<Dc
     answer = await send(new DciClient(clientOptions));
   } catch (error) {
     if (error instanceof DciRequestError || error instanceof DciTokenError || error instanceof DciSignatureError) throw new CliError(error.message);
-    const cause = (error as { cause?: { code?: string } }).cause;
-    if (error instanceof TypeError && cause?.code) throw new CliError(`cannot reach ${clientOptions.baseUrl}: ${cause.code} (is the server running?)`);
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    if (error instanceof TypeError && cause) throw new CliError(`cannot reach ${clientOptions.baseUrl}: ${cause.code ?? cause.message} (is the server running?)`);
     throw error;
   }
   const response = { signature: answer.signature, header: answer.header, message: answer.message };
