@@ -35,8 +35,13 @@ after(async () => {
 });
 
 function node(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return nodeWithInput('', ...args);
+}
+
+function nodeWithInput(input: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', ...args], { env, cwd: REPO, timeout: 60_000 }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    const child = execFile(process.execPath, ['--import', 'tsx', ...args], { env, cwd: REPO, timeout: 60_000 }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    child.stdin?.end(input);
   });
 }
 
@@ -114,4 +119,24 @@ test('npm run demo:search (scripts/demo-call.ts) and examples/sdk-search.ts get 
   assert.match(example.stdout, /^page 1: \d+ of \d+ households in /m);
   assert.match(example.stdout, /^async search \S+: ACK$/m);
   assert.match(example.stdout, /^callback on-search \(signature checked, key srv-\S+\): \d+ households$/m);
+});
+
+test("sign, then POST with a token as the README's curl recipe does (demo key by default; stdin with --credentials)", async () => {
+  const credentials = JSON.parse(await fs.readFile(path.join(dataDir, 'demo/demo-client.credentials.json'), 'utf8')) as Record<string, string>;
+  const tokenReply = await fetch(credentials.token_url!, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.client_id!, client_secret: credentials.client_secret! }) });
+  const { access_token: token } = (await tokenReply.json()) as { access_token: string };
+  const message = await fs.readFile(path.join(REPO, 'examples/search-uin.json'), 'utf8');
+  const signed = [
+    await node(CLI, 'sign', 'examples/search-uin.json'),
+    await nodeWithInput(message, CLI, 'sign', '-', '--credentials', path.join(dataDir, 'demo/demo-client.credentials.json'), '--key', path.join(dataDir, 'demo/demo-client.key.jwk'), '--scheme', 'jws'),
+  ];
+  for (const run of signed) {
+    assert.equal(run.code, 0, run.stderr);
+    const body = JSON.parse(run.stdout) as { header: { sender_id: string } };
+    assert.equal(body.header.sender_id, 'demo-client');
+    const res = await fetch(`${credentials.base_url}/registry/sync/search`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: run.stdout });
+    const answer = (await res.json()) as { header: { action: string }; message: { search_response: { status: string }[] } };
+    assert.equal(res.status, 200, JSON.stringify(answer));
+    assert.deepEqual([answer.header.action, answer.message.search_response[0]!.status], ['on-search', 'succ']);
+  }
 });
