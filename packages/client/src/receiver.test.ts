@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { signEnvelope } from '@dci-server/dci';
 import express from 'express';
 import { startTestServer, type TestServer } from '../../../apps/server/src/testing/test-server.js';
-import { DciReceiver, type DciIncoming } from './index.js';
+import { DciReceiver, ServerKeys, type DciIncoming } from './index.js';
 
 let server: TestServer;
 let receiverUrl: string;
@@ -108,4 +108,20 @@ test('receive() without a framework takes the body as text or parsed JSON', asyn
   assert.equal((await receiver.receive(envelope)).status, 409);
   assert.equal((await receiver.receive('{not json')).status, 400);
   assert.deepEqual(taken, [envelope.header.message_id]);
+});
+
+test('ServerKeys: a kid still missing after a fetch is not asked for again during the cooldown; a known one is cached', async () => {
+  let fetches = 0;
+  const counting: typeof fetch = (input, init) => {
+    fetches++;
+    return fetch(input, init);
+  };
+  const keys = new ServerKeys(`${server.baseUrl}/.well-known/jwks.json`, { fetch: counting });
+  const { kid } = await server.ctx.keyring.signingKey();
+  assert.ok(await keys.get(kid));
+  assert.ok(await keys.get(kid));
+  assert.equal(fetches, 1);
+  assert.equal(await keys.get('forged-kid'), undefined);
+  assert.equal(await keys.get('forged-kid'), undefined);
+  assert.equal(fetches, 2, 'one fetch for the unknown kid, none for the repeat');
 });
