@@ -151,12 +151,13 @@ export class DciClient {
 
   /**
    * Every page of one search, one sync request per page (`page_size` records each, the last one
-   * possibly fewer), until the total count is reached. Stop early with `break`.
+   * possibly fewer), until the total count is reached. Stop early with `break`. A refused page
+   * (an `rjct` item) throws DciRequestError with the item's reason code.
    */
   async *searchPages(query: SearchQuery, options: CallOptions & { pageSize: number; firstPage?: number; maxPages?: number }): AsyncGenerator<SearchPage> {
     const last = (options.firstPage ?? 1) + (options.maxPages ?? Infinity);
     for (let pageNumber = options.firstPage ?? 1; pageNumber < last; pageNumber++) {
-      const answer = await this.search({ ...query, pagination: { page_size: options.pageSize, page_number: pageNumber } }, { ...options, transactionId: undefined });
+      const answer = await this.search({ ...query, pagination: { page_size: options.pageSize, page_number: pageNumber } }, { ...options, transactionId: undefined }); // each page is a transaction of its own
       const item = answer.message.search_response[0];
       if (!item) throw new Error('the answer has no search_response item');
       if (item.status !== 'succ') throw new DciRequestError(200, item.status_reason_code ?? 'rjct', item.status_reason_message ?? 'the search was refused', answer.message.correlation_id, answer.message);
@@ -172,7 +173,7 @@ export class DciClient {
     for await (const page of this.searchPages(query, options)) yield* page.records;
   }
 
-  /** Builds and signs an envelope for `message` (what `sign` in the CLI prints). */
+  /** Builds and signs an envelope {signature, header, message} for `message`, with a fresh message_id. */
   async sign<M extends Record<string, unknown>>(action: string, message: M, totalCount: number, extraHeader: Partial<MsgHeader> = {}): Promise<SignedEnvelope<MsgHeader, M>> {
     const header: MsgHeader = { version: '1.0.0', message_id: randomUUID(), message_ts: new Date().toISOString(), action, sender_id: this.senderId, total_count: totalCount, ...extraHeader };
     const { privateKey, kid } = this.options.signingKey;
