@@ -5,13 +5,14 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/dci/package.json packages/dci/
 COPY packages/db/package.json packages/db/
+COPY packages/client/package.json packages/client/
 COPY apps/server/package.json apps/server/
 COPY apps/admin/package.json apps/admin/
 COPY e2e/package.json e2e/
 
 FROM manifests AS build
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.base.json ./
+COPY tsconfig.base.json tsconfig.json ./
 COPY scripts/clean-build.js scripts/
 COPY packages packages
 COPY apps apps
@@ -25,6 +26,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY packages/dci/spec packages/dci/spec
 COPY --from=build /app/packages/dci/dist packages/dci/dist
 COPY --from=build /app/packages/db/dist packages/db/dist
+COPY --from=build /app/packages/client/dist packages/client/dist
 COPY --from=build /app/apps/server/dist apps/server/dist
 COPY apps/server/bin apps/server/bin
 COPY --from=build /app/apps/admin/dist apps/admin/dist

@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { reportFailure } from './cli/cli-support.js';
 import { addAuditVerifyCommand } from './cli/audit-verify-command.js';
 import { addAgreementCommands } from './cli/agreement-commands.js';
+import { addAuditCommands } from './cli/audit-commands.js';
+import { addCallCommand } from './cli/call-command.js';
 import { addDatabaseCommands } from './cli/database-commands.js';
 import { addDeliveryCommands } from './cli/delivery-commands.js';
 import { addKeyCommands } from './cli/key-commands.js';
@@ -20,6 +22,7 @@ addAgreementCommands(program);
 addDeliveryCommands(program);
 addStaffCommands(program);
 addSignCommand(program);
-addAuditVerifyCommand(program);
+addCallCommand(program);
+addAuditVerifyCommand(addAuditCommands(program));
 
 program.parseAsync().catch(reportFailure);

@@ -18,6 +18,7 @@ const ACTION_BY_ITEMS: Record<string, string> = {
 
 interface SignOptions {
   key?: string;
+  credentials?: string;
   kid?: string;
   sender?: string;
   action?: string;
@@ -33,14 +34,16 @@ export function addSignCommand(program: Command): void {
   program
     .command('sign')
     .description('print a signed DCI envelope for a message file (default: as the demo sender)')
-    .argument('<file>', 'JSON: a message ({transaction_id, search_request: […]}) or an envelope {header?, message}')
+    .argument('<file>', 'JSON: a message ({transaction_id, search_request: […]}) or an envelope {header?, message}; - reads stdin')
     .option('--key <file>', 'private key (JWK with kid, or PKCS#8 PEM)', undefined)
-    .option('--kid <kid>', "key id (default: the JWK's kid)")
-    .option('--sender <sender_id>', `header.sender_id (default: ${DEMO_SENDER_ID} with the demo key)`)
+    .option('--credentials <file>', 'a credentials file {sender_id, key_id, …} naming the sender and key id')
+    .option('--kid <kid>', "key id (default: the credentials' key_id, else the JWK's kid)")
+    .option('--sender <sender_id>', `header.sender_id (default: the credentials' sender_id, else ${DEMO_SENDER_ID} with the demo key)`)
     .option('--action <action>', 'header.action (default: from the message, e.g. search for search_request)')
     .addOption(new Option('--scheme <scheme>', 'signature scheme').choices(['dci-signature', 'jws']).default('dci-signature'))
     .action(async (file: string, options: SignOptions) => {
-      const input = parseJson(await readTextFile(file), file);
+      const input = parseJson(file === '-' ? await readStdin() : await readTextFile(file), file === '-' ? 'stdin' : file);
+      const credentials = options.credentials ? parseJson(await readTextFile(options.credentials), options.credentials) : {};
       const hasEnvelope = 'message' in input && typeof input.message === 'object';
       const message = (hasEnvelope ? input.message : input) as Record<string, unknown>;
       const given = (hasEnvelope && typeof input.header === 'object' ? input.header : {}) as Record<string, unknown>;
@@ -48,9 +51,9 @@ export function addSignCommand(program: Command): void {
       const keyFile = options.key ?? path.join(loadConfig().dataDir, 'demo', `${DEMO_SENDER_ID}.key.jwk`);
       const keyText = await readTextFile(keyFile);
       const jwk = keyText.trim().startsWith('{') ? parseJson(keyText, keyFile) : undefined;
-      const kid = options.kid ?? (typeof jwk?.kid === 'string' ? jwk.kid : undefined);
+      const kid = options.kid ?? text(credentials.key_id) ?? text(jwk?.kid);
       if (!kid) throw new CliError('the key has no kid: give --kid');
-      const senderId = options.sender ?? (typeof given.sender_id === 'string' ? given.sender_id : options.key ? undefined : DEMO_SENDER_ID);
+      const senderId = options.sender ?? text(credentials.sender_id) ?? text(given.sender_id) ?? (options.key ? undefined : DEMO_SENDER_ID);
       if (!senderId) throw new CliError('give --sender <sender_id> (or header.sender_id in the file)');
 
       const itemsField = Object.keys(ACTION_BY_ITEMS).find((field) => field in message);
@@ -67,6 +70,14 @@ export function addSignCommand(program: Command): void {
         throw new CliError(`cannot sign with ${keyFile}: ${(error as Error).message}`);
       }
     });
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(text: string, file: string): Record<string, unknown> {

@@ -3,8 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import type { AppContext } from '../context.js';
 import { staffIdentityOf } from '../staff/request-identity.js';
-import { CONTENT_TYPES, csvHeader, csvLine, exportFilter, exportQuery, ndjsonLine, type ExportFormat } from '../transactions/transaction-export.js';
-import { streamTransactions, type TransactionFilter } from '../transactions/transaction-log.js';
+import { CONTENT_TYPES, exportFilter, exportLines, exportQuery } from '../transactions/transaction-export.js';
 import { jsonError } from './errors.js';
 
 /**
@@ -25,7 +24,7 @@ export function transactionExportRoutes(app: AppContext): Router {
     try {
       // One batch waits in memory at most (highWaterMark 1: a batch per item). A client that goes
       // away destroys the stream, which ends the generator and closes the cursor.
-      await pipeline(Readable.from(exportLines(app, exportFilter(query.data), format), { highWaterMark: 1 }), res);
+      await pipeline(Readable.from(exportLines(app.db.pool, exportFilter(query.data), format), { highWaterMark: 1 }), res);
     } catch (error) {
       if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return; // the client left mid-download
       // The final error handler answers 503/500, or cuts a started download (never a short file that looks complete).
@@ -34,10 +33,4 @@ export function transactionExportRoutes(app: AppContext): Router {
     }
   });
   return router;
-}
-
-async function* exportLines(app: AppContext, filter: TransactionFilter, format: ExportFormat): AsyncGenerator<string> {
-  if (format === 'csv') yield csvHeader();
-  const line = format === 'csv' ? csvLine : ndjsonLine;
-  for await (const batch of streamTransactions(app.db.pool, filter)) yield batch.map(line).join('');
 }

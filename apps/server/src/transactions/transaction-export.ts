@@ -1,5 +1,6 @@
+import type pg from 'pg';
 import { z } from 'zod';
-import type { TransactionFilter, TransactionRow } from './transaction-log.js';
+import { streamTransactions, type TransactionFilter, type TransactionRow } from './transaction-log.js';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
@@ -55,4 +56,11 @@ function csvCell(value: unknown): string {
 
 export function ndjsonLine(row: TransactionRow): string {
   return `${JSON.stringify(Object.fromEntries(EXPORTED.map((key) => [key, row[key]])))}\n`;
+}
+
+/** The export's text, a batch of lines at a time from a database cursor (the download route and `audit export` stream it). */
+export async function* exportLines(pool: pg.Pool, filter: TransactionFilter, format: ExportFormat): AsyncGenerator<string> {
+  if (format === 'csv') yield csvHeader();
+  const line = format === 'csv' ? csvLine : ndjsonLine;
+  for await (const batch of streamTransactions(pool, filter)) yield batch.map(line).join('');
 }
