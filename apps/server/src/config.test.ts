@@ -40,3 +40,13 @@ test('JSON body limits: sensible defaults, bounded settings', () => {
   assert.throws(() => loadConfig({ MAX_ID_LENGTH: '5000' }), /MAX_ID_LENGTH/);
   assert.throws(() => loadConfig({ JSON_MAX_DEPTH: '1000' }), /JSON_MAX_DEPTH/);
 });
+
+test('observability and browser settings: metrics on without a token, no CORS origin, both validated', () => {
+  assert.deepEqual(loadConfig({}).metrics, { enabled: true, token: undefined, maxSenders: 100 });
+  assert.deepEqual(loadConfig({}).corsOrigins, []);
+  assert.deepEqual(loadConfig({ CORS_ORIGINS: 'https://a.example.org, http://localhost:5173' }).corsOrigins, ['https://a.example.org', 'http://localhost:5173']);
+  assert.throws(() => loadConfig({ CORS_ORIGINS: 'https://a.example.org/path' }), /CORS_ORIGINS/);
+  assert.throws(() => loadConfig({ CORS_ORIGINS: '*' }), /CORS_ORIGINS/);
+  assert.throws(() => loadConfig({ METRICS_TOKEN: 'short' }), /METRICS_TOKEN/);
+  assert.equal(loadConfig({ METRICS_ENABLED: 'false' }).metrics.enabled, false);
+});

@@ -13,13 +13,16 @@ export function metricsRoutes(ctx: AppContext): Router {
   const router = Router();
   const { enabled, token, maxSenders } = ctx.config.metrics;
   if (!enabled) return router;
+  // Scrapes arriving together share one database read.
+  let refreshing: Promise<void> | undefined;
+  const refresh = () => (refreshing ??= scrapeDatabase(ctx.metrics, ctx.db, maxSenders).finally(() => (refreshing = undefined)));
   router.get('/metrics', async (req, res) => {
     if (token && !bearerMatches(req.headers.authorization, token)) {
       res.set('WWW-Authenticate', 'Bearer realm="metrics"');
       jsonError(res, 401, 'unauthorized', 'The metrics need Authorization: Bearer <METRICS_TOKEN>');
       return;
     }
-    await scrapeDatabase(ctx.metrics, ctx.db, maxSenders);
+    await refresh();
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
   return router;

@@ -93,6 +93,15 @@ describe('/metrics after DCI traffic', () => {
     assert.ok(find(after.samples, 'dci_job_queue_jobs', { task: 'sweep-notifications', state: 'scheduled' })[0]!.value >= 1);
   });
 
+  test('scrapes arriving together all get the database figures', async () => {
+    const scrapes = await Promise.all(Array.from({ length: 5 }, () => scrape(server)));
+    for (const { status, samples } of scrapes) {
+      assert.equal(status, 200);
+      assert.equal(find(samples, 'dci_metrics_database_up')[0]?.value, 1);
+      assert.equal(find(samples, 'dci_notification_deliveries').length, 3);
+    }
+  });
+
   test("a sender whose keys all expire gets a key-expiry figure; one key without end date means none", async () => {
     await server.ctx.db.pool.query(`UPDATE sender_key SET not_after = now() + interval '10 days' WHERE key_id = 'metrics-sender-key'`);
     const expiring = find((await scrape(server)).samples, 'dci_sender_key_expiry_seconds', { sender: 'metrics-sender' })[0];

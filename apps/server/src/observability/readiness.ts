@@ -34,7 +34,10 @@ export async function checkReadiness(db: Database): Promise<{ httpStatus: number
   const embedded = db.embedded?.health();
   if (embedded?.state === 'down') return { httpStatus: 503, body: { status: 'unavailable', database: 'down', ...unknown, error: embedded.reason } };
   try {
-    const [migrated, background] = await withTimeout(Promise.all([migrationsApplied(db.orm), backgroundWork(db)]), READINESS_TIMEOUT_MS);
+    // Our pool first: it fails at once while the database is down, whereas the ORM's pool would queue
+    // the request for its acquire timeout (and every probe meanwhile would add one).
+    const background = await withTimeout(backgroundWork(db), READINESS_TIMEOUT_MS);
+    const migrated = await withTimeout(migrationsApplied(db.orm), READINESS_TIMEOUT_MS);
     const body: Readiness = { status: 'ready', database: 'ok', migrations: migrated ? 'applied' : 'pending', ...background };
     if (!migrated) body.status = 'migrations pending';
     else if (background.worker.status !== 'ok' || background.job_backlog.status !== 'ok') body.status = 'degraded';

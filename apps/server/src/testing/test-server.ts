@@ -8,11 +8,11 @@ import { createApp } from '../http/app.js';
 import { listen } from '../http/serve.js';
 import { taskList } from '../jobs/tasks.js';
 import { startWorker } from '../jobs/worker.js';
-import { Metrics } from '../observability/metrics.js';
 import { Keyring } from '../keys/keyring.js';
 import { MasterKey, parseMasterKey } from '../keys/master-key.js';
 import { ensureActiveServerKey } from '../keys/server-keys.js';
 import { createLogger } from '../logger.js';
+import { Metrics } from '../observability/metrics.js';
 
 export interface TestServer {
   baseUrl: string;
