@@ -38,7 +38,10 @@ export async function startWorker(pool: pg.Pool, taskList: TaskList, logger: Log
         if (stopping) return;
         try {
           workerIds.clear(); // the old workers' ids stop beating, so their locked jobs are released
-          runner = await startRunner();
+          const restarted = await startRunner();
+          // Stopped while it was starting: stop it too, or it would hold a pooled connection for ever.
+          if (stopping) return void (await restarted.stop().catch(() => {}));
+          runner = restarted;
           restartWhenEnded(runner);
           return logger.info('background worker restarted');
         } catch (error) {
