@@ -92,7 +92,7 @@ export async function findPersonRows(pool: pg.Pool, filter: FilterNode, limit: n
 }
 
 /** The current records of the given ids (for notifications), keyed by id. */
-export async function recordsByIds(pool: pg.Pool, kind: RecordKind, ids: readonly string[]): Promise<Map<string, DciRecord>> {
+export async function recordsByIds(pool: Queryable, kind: RecordKind, ids: readonly string[]): Promise<Map<string, DciRecord>> {
   if (!ids.length) return new Map();
   const { id } = RECORD_TABLES[kind];
   const page = await fetchPage(pool, kind, { where: `${id} = ANY($1::uuid[])`, params: [ids], order: sortToSql(kind, []), sortKeys: [], limit: ids.length, offset: 0 });
