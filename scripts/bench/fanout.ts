@@ -11,7 +11,7 @@
  * (100000), BENCH_NOTIFY_SECONDS (120, the cap of each phase); BENCH_SMOKE=1 makes them small
  * (10 × 10, 2000 records). BENCH_WORKER: another worker entry point (e.g. another checkout's
  * apps/server/src/worker.ts) to compare with in the same run; BENCH_WORKER_PROF: a folder where
- * the (not killed) worker writes its --cpu-prof profile.
+ * each worker not killed writes its --cpu-prof profile.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -52,13 +52,13 @@ export const fanoutSizes = (): FanoutSizes => ({
   phaseMs: size('BENCH_NOTIFY_SECONDS', 120, 60) * 1000,
 });
 
-const WORKER = process.env.BENCH_WORKER || fileURLToPath(new URL('../../apps/server/src/worker.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `npm run worker` on the phase's database; resolves once it has started its job runner. */
-async function startWorkerProcess(server: TestServer, masterKey: string, profile: boolean): Promise<ChildProcess> {
+async function startWorkerProcess(server: TestServer, masterKey: string): Promise<ChildProcess> {
   const profDir = process.env.BENCH_WORKER_PROF;
-  const args = [...(profile && profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', WORKER];
+  const entry = process.env.BENCH_WORKER || fileURLToPath(new URL('../../apps/server/src/worker.ts', import.meta.url));
+  const args = [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', entry];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, DATABASE_URL: server.ctx.db.url, MASTER_KEY: masterKey, DEMO_DATA: 'false', LOG_LEVEL: 'info', RUN_WORKER: 'true' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -84,11 +84,14 @@ async function startWorkerProcess(server: TestServer, masterKey: string, profile
   return child;
 }
 
+/** SIGTERM lets it finish its jobs (and write its profile); it is SIGKILLed if that takes over 20 s. */
 async function stopWorkerProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   await exited;
+  clearTimeout(timer);
 }
 
 interface Phase {
@@ -107,7 +110,7 @@ async function withPhase<T>(work: (phase: Phase) => Promise<T>): Promise<T> {
   try {
     return await work(phase);
   } finally {
-    for (const worker of phase.workers) await stopWorkerProcess(worker, 'SIGKILL');
+    for (const worker of phase.workers) await stopWorkerProcess(worker, 'SIGTERM');
     await receiver.close();
     await server.close();
   }
@@ -155,8 +158,15 @@ function tally(receipts: readonly Receipt[], codes: Set<string>): Tally {
   return { distinct: first.size, duplicates: ours - first.size, firstReceipts: [...first.values()] };
 }
 
-async function waitForAll(phase: Phase, codes: Set<string>, expected: number, deadline: number): Promise<void> {
-  while (tally(phase.receiver.receipts, codes).distinct < expected && Date.now() < deadline) await sleep(20);
+async function waitForAll(phase: Phase, codes: Set<string>, expected: number, deadline: number, log: (message: string) => void): Promise<void> {
+  let nextLog = Date.now() + 5000;
+  while (tally(phase.receiver.receipts, codes).distinct < expected && Date.now() < deadline) {
+    if (Date.now() > nextLog) {
+      log(`  ${tally(phase.receiver.receipts, codes).distinct} of ${expected} received`);
+      nextLog += 5000;
+    }
+    await sleep(20);
+  }
   await sleep(1000); // late duplicates would show up here
 }
 
@@ -181,29 +191,27 @@ function deliveryRows(expected: number, result: Tally, firstEvent: number): Row[
 }
 
 /** Fan-out through a running worker, stopped cleanly afterwards. */
-async function fanout(sizes: FanoutSizes, log: (message: string) => void): Promise<Row[]> {
+export async function fanout(sizes: FanoutSizes, log: (message: string) => void): Promise<Row[]> {
   return withPhase(async (phase) => {
     const codes = await subscribeAll(phase, sizes.subscriptions);
     const expected = sizes.subscriptions * sizes.changes;
-    const worker = await startWorkerProcess(phase.server, phase.masterKey, true);
-    phase.workers.push(worker);
+    phase.workers.push(await startWorkerProcess(phase.server, phase.masterKey));
     log(`fan-out: ${sizes.subscriptions} subscriptions × ${sizes.changes} changes`);
     const firstEvent = Date.now();
     await writeChanges(phase, sizes.changes);
     const writesMs = Date.now() - firstEvent;
-    await waitForAll(phase, codes, expected, firstEvent + sizes.phaseMs);
+    await waitForAll(phase, codes, expected, firstEvent + sizes.phaseMs, log);
     const result = tally(phase.receiver.receipts, codes);
-    await stopWorkerProcess(worker, 'SIGTERM'); // a clean exit writes the --cpu-prof profile
     return [...deliveryRows(expected, result, firstEvent), { name: 'writing the changes (sequential upserts)', value: writesMs / 1000, unit: 's' }, { name: 'delivery rows by status', value: await deliveryStatuses(phase), unit: '' }];
   });
 }
 
 /** The same fan-out, the worker SIGKILLed once half the deliveries arrived, then a new one started. */
-async function fanoutWithKill(sizes: FanoutSizes, log: (message: string) => void): Promise<Row[]> {
+export async function fanoutWithKill(sizes: FanoutSizes, log: (message: string) => void): Promise<Row[]> {
   return withPhase(async (phase) => {
     const codes = await subscribeAll(phase, sizes.subscriptions);
     const expected = sizes.subscriptions * sizes.changes;
-    phase.workers.push(await startWorkerProcess(phase.server, phase.masterKey, false));
+    phase.workers.push(await startWorkerProcess(phase.server, phase.masterKey));
     log(`fan-out with a SIGKILL halfway: ${expected} deliveries`);
     const firstEvent = Date.now();
     await writeChanges(phase, sizes.changes);
@@ -212,9 +220,9 @@ async function fanoutWithKill(sizes: FanoutSizes, log: (message: string) => void
     const killedAt = Date.now();
     await stopWorkerProcess(phase.workers[0]!, 'SIGKILL');
     const atKill = tally(phase.receiver.receipts, codes).distinct;
-    phase.workers.push(await startWorkerProcess(phase.server, phase.masterKey, false));
+    phase.workers.push(await startWorkerProcess(phase.server, phase.masterKey));
     const restartMs = Date.now() - killedAt;
-    await waitForAll(phase, codes, expected, deadline);
+    await waitForAll(phase, codes, expected, deadline, log);
     const result = tally(phase.receiver.receipts, codes);
     return [
       ...deliveryRows(expected, result, firstEvent),
@@ -226,13 +234,13 @@ async function fanoutWithKill(sizes: FanoutSizes, log: (message: string) => void
 }
 
 /** One async search whose page holds `records` persons: streamed in chunk callbacks, then the answer. */
-async function asyncSearch(sizes: FanoutSizes, log: (message: string) => void): Promise<Row[]> {
+export async function asyncSearch(sizes: FanoutSizes, log: (message: string) => void): Promise<Row[]> {
   return withPhase(async (phase) => {
     const { ctx, baseUrl } = phase.server;
     log(`async search: seeding ${sizes.asyncRecords} persons`);
     await seedDemoRegistry(ctx.db.pool, sizes.asyncRecords);
     await ctx.db.pool.query('ANALYZE');
-    phase.workers.push(await startWorkerProcess(phase.server, phase.masterKey, false));
+    phase.workers.push(await startWorkerProcess(phase.server, phase.masterKey));
     const client = new DciTestClient(baseUrl, await createTestSender(ctx, 'bench-async'));
     const everyone = { value: { expression: { collection: 'Person', query: { sex: { $in: ['male', 'female'] } } } } };
     const criteria = { reg_record_type: 'Person', query_type: 'expression', query: everyone, pagination: { page_size: sizes.asyncRecords } };
