@@ -68,17 +68,19 @@ const pairsFor = (codes: Iterable<string>) => {
   return receiver.received.filter((r) => wanted.has(r.body.message?.transaction_id)).map((r) => `${r.body.message.transaction_id}|${r.body.message.notify_event[0].reference_id}`);
 };
 
-test('a fan-out round is queued as one job per subscription, sent in waves, each delivery once, every attempt recorded', async () => {
+test('fan-out rounds are queued as one job per subscription, sent in waves, each delivery once, every attempt recorded', async () => {
   const events = DELIVERY_WAVE * 2 + 3; // three waves, the last one short
   const subscriptions = await subscribeTo('Fanned', 3);
-  await register('Fanned', events);
+  await register('Fanned', DELIVERY_WAVE);
+  await matchRegistryEvents(ctx)({}, {} as never);
+  await register('Fanned', events - DELIVERY_WAVE);
   await matchRegistryEvents(ctx)({}, {} as never);
 
   const jobs = await takeDeliveryJobs([...subscriptions.values()]);
-  assert.equal(jobs.length, 3, 'one job per subscription');
+  assert.equal(jobs.length, 3, 'one job per subscription: a later round joins the batch still waiting');
   for (const job of jobs) {
-    assert.equal(job.key, null);
-    assert.ok('deliveryIds' in job.payload && job.payload.deliveryIds.length === events, JSON.stringify(job.payload));
+    assert.match(job.key ?? '', /^deliveries:/);
+    assert.ok(Array.isArray(job.payload) && job.payload.length === events, JSON.stringify(job.payload));
   }
   for (const job of jobs) await run(job.payload);
 
@@ -107,7 +109,7 @@ test('a failing wave: each delivery retries on its own, the failures count towar
 
   const retries = await takeDeliveryJobs([subscriptionId]);
   assert.equal(retries.length, 5, 'a retry job per delivery');
-  const ids = 'deliveryIds' in batch!.payload ? batch!.payload.deliveryIds : [];
+  const ids = Array.isArray(batch!.payload) ? batch!.payload.map((d) => d.deliveryId) : [];
   assert.deepEqual(new Set(retries.map((r) => r.key)), new Set(ids.map((id) => `delivery:${id}`)));
   assert.ok(retries.every((r) => r.runAt.getTime() > Date.now()), 'each after its backoff');
   const deliveries = await ctx.db.pool.query<{ status: string; attempts: number; last_http_status: number }>('SELECT status, attempts, last_http_status FROM notification_delivery WHERE subscription_id = $1', [subscriptionId]);
@@ -121,7 +123,7 @@ test('a failing wave: each delivery retries on its own, the failures count towar
   await ctx.db.pool.query('UPDATE subscription SET paused_until = NULL WHERE id = $1', [subscriptionId]);
   receiver.setStatus(200);
   const before = pairsFor([code]).length;
-  await run({ deliveryIds: ids });
+  await run(ids.map((deliveryId) => ({ deliveryId })));
   assert.equal(pairsFor([code]).length, before + 5);
   assert.deepEqual(await health(), { consecutive_failures: 0, paused: false });
 });
@@ -139,9 +141,9 @@ test('after a crash, the sweep queues waiting deliveries in batches per subscrip
 
   await sweep(ctx, 0);
   const jobs = await takeDeliveryJobs([...subscriptions.values()]);
-  const batches = jobs.filter((j) => 'deliveryIds' in j.payload);
-  assert.deepEqual(batches.map((j) => ('deliveryIds' in j.payload ? j.payload.deliveryIds.length : 0)).sort(), [3, 4], 'one batch per subscription');
-  const single = jobs.filter((j) => 'deliveryId' in j.payload);
+  const batches = jobs.filter((j) => Array.isArray(j.payload));
+  assert.deepEqual(batches.map((j) => (Array.isArray(j.payload) ? j.payload.length : 0)).sort(), [3, 4], 'one batch per subscription');
+  const single = jobs.filter((j) => !Array.isArray(j.payload));
   assert.deepEqual(single.map((j) => j.key), [`delivery:${waiting[0]!.id}`]);
   assert.equal(single[0]!.runAt.getTime(), later.getTime(), 'kept at its own time');
 });

@@ -25,8 +25,8 @@ interface DeliveryRow {
   event_at: Date;
 }
 
-/** A job names one delivery (a retry, a resend) or a batch of one subscription's deliveries (a fan-out round). */
-export type DeliveryPayload = { deliveryId: string } | { deliveryIds: string[] };
+/** A job names one delivery (a retry, a resend) or a batch of one subscription's deliveries (fan-out rounds). */
+export type DeliveryPayload = { deliveryId: string } | { deliveryId: string }[];
 
 /**
  * How many deliveries of one subscription are sent at once. They are locked together, sent
@@ -43,7 +43,7 @@ export const DELIVERY_WAVE = 16;
 export function deliverNotification(ctx: AppContext): Task {
   return async (payload) => {
     const job = payload as DeliveryPayload;
-    const ids = 'deliveryIds' in job ? job.deliveryIds : [job.deliveryId];
+    const ids = (Array.isArray(job) ? job : [job]).map((d) => d.deliveryId);
     for (let i = 0; i < ids.length; i += DELIVERY_WAVE) await deliverWave(ctx, ids.slice(i, i + DELIVERY_WAVE));
   };
 }
@@ -164,20 +164,18 @@ export async function scheduleEach(db: pg.PoolClient | pg.Pool, deliveries: read
   );
 }
 
-/** Deliveries per batch job (a job sends them DELIVERY_WAVE at a time). */
-const DELIVERY_BATCH = 500;
-
 /**
- * Queues deliveries to send now in batches: a job per subscription (per DELIVERY_BATCH), in event
- * order, rather than a job per delivery. A fan-out round thus costs a few jobs, not thousands.
+ * Queues deliveries to send now in batches: one job per subscription, in event order, rather than
+ * a job per delivery. While a subscription's batch still waits in the queue, later rounds join it
+ * (graphile-worker appends array payloads of jobs with the same key), so the busier the worker,
+ * the larger its batches.
  */
 export async function scheduleBatches(db: pg.PoolClient | pg.Pool, deliveryIds: readonly string[]): Promise<void> {
   if (!deliveryIds.length) return;
   await db.query(
-    `SELECT graphile_worker.add_job('deliver-notification', json_build_object('deliveryIds', json_agg(id ORDER BY event_id)))
-     FROM (SELECT id, event_id, subscription_id, (row_number() OVER (PARTITION BY subscription_id ORDER BY event_id) - 1) / $2 AS chunk
-           FROM notification_delivery WHERE id = ANY($1::uuid[])) batch
-     GROUP BY subscription_id, chunk`,
-    [deliveryIds, DELIVERY_BATCH],
+    `SELECT graphile_worker.add_job('deliver-notification', json_agg(json_build_object('deliveryId', id) ORDER BY event_id), job_key => 'deliveries:' || subscription_id)
+     FROM notification_delivery WHERE id = ANY($1::uuid[])
+     GROUP BY subscription_id`,
+    [deliveryIds],
   );
 }
