@@ -147,3 +147,26 @@ test('after a crash, the sweep queues waiting deliveries in batches per subscrip
   assert.deepEqual(single.map((j) => j.key), [`delivery:${waiting[0]!.id}`]);
   assert.equal(single[0]!.runAt.getTime(), later.getTime(), 'kept at its own time');
 });
+
+test('a round whose batch a worker takes at that very instant gets a job of its own, not lost with the batch', async () => {
+  const [, subscriptionId] = [...(await subscribeTo('Raced', 1))][0]!;
+  await register('Raced', 1);
+  await matchRegistryEvents(ctx)({}, {} as never);
+  await register('Raced', 1);
+  // Matching the second round waits on the batch's row while a worker locks it, as graphile-worker's get_job does.
+  const worker = await ctx.db.pool.connect();
+  try {
+    await worker.query('BEGIN');
+    await worker.query(`UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'racing-worker' WHERE key = $1`, [`deliveries:${subscriptionId}`]);
+    const round = matchRegistryEvents(ctx)({}, {} as never);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await worker.query('COMMIT');
+    await round;
+  } finally {
+    worker.release();
+  }
+  const { rows: late } = await ctx.db.pool.query<{ id: string }>(`SELECT id FROM notification_delivery WHERE subscription_id = $1 ORDER BY event_id DESC LIMIT 1`, [subscriptionId]);
+  const jobs = await takeDeliveryJobs([subscriptionId]);
+  const own = jobs.find((j) => j.key === null);
+  assert.deepEqual(own?.payload, [{ deliveryId: late[0]!.id }], JSON.stringify(jobs));
+});
