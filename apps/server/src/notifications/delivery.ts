@@ -29,9 +29,9 @@ interface DeliveryRow {
 export type DeliveryPayload = { deliveryId: string } | { deliveryId: string }[];
 
 /**
- * How many deliveries of one subscription are sent at once. They are locked together, sent
+ * How many deliveries of one subscription a job sends at once. They are locked together, sent
  * concurrently and recorded in one commit, so a worker killed mid-wave sends at most this many
- * of them twice (at least once, never lost).
+ * twice per job it was running (at least once: none is lost).
  */
 export const DELIVERY_WAVE = 16;
 
