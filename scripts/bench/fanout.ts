@@ -290,16 +290,20 @@ async function main(): Promise<void> {
   await fs.chmod(tmp, 0o755);
   const cluster = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'postgres') });
   const started = performance.now();
+  const cleanup = async () => {
+    await cluster.stop();
+    await fs.rm(tmp, { recursive: true, force: true });
+    await fs.rm(cluster.dataDir, { recursive: true, force: true });
+    await fs.rm(`${cluster.dataDir}.password`, { force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
   try {
     await prepareTemplateDatabase(cluster.url);
     process.env[TEST_SERVER_ENV] = cluster.url;
     const log = (message: string) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${message}`);
     for (const { title, rows } of await benchWorker(log)) console.log(table(title, rows));
   } finally {
-    await cluster.stop();
-    await fs.rm(tmp, { recursive: true, force: true });
-    await fs.rm(cluster.dataDir, { recursive: true, force: true });
-    await fs.rm(`${cluster.dataDir}.password`, { force: true });
+    await cleanup();
   }
 }
 

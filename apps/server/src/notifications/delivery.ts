@@ -164,22 +164,22 @@ export async function scheduleEach(db: pg.PoolClient | pg.Pool, deliveries: read
   );
 }
 
+/** Deliveries per batch job (a job sends them DELIVERY_WAVE at a time). */
+const DELIVERY_BATCH = 500;
+
 /**
- * Queues deliveries to send now in batches: one job per subscription, in event order, rather than
- * a job per delivery. While a subscription's batch still waits in the queue, later rounds join it
- * (graphile-worker appends array payloads of jobs with the same key), so the busier the worker,
- * the larger its batches. A batch that a worker takes at that very instant is neither joined nor
- * replaced (add_job returns no job): the round then gets a job of its own.
+ * Queues deliveries to send now in batches: a job per subscription (and per DELIVERY_BATCH), in
+ * event order, rather than a job per delivery. The jobs have no key: joining a waiting keyed job
+ * locks its row inside the caller's transaction, and graphile-worker's batched job completion
+ * then deadlocks with the matcher.
  */
 export async function scheduleBatches(db: pg.PoolClient | pg.Pool, deliveryIds: readonly string[]): Promise<void> {
   if (!deliveryIds.length) return;
   await db.query(
-    `WITH batch AS (
-       SELECT subscription_id, json_agg(json_build_object('deliveryId', id) ORDER BY event_id) AS payload
-       FROM notification_delivery WHERE id = ANY($1::uuid[]) GROUP BY subscription_id),
-     keyed AS (
-       SELECT payload, (graphile_worker.add_job('deliver-notification', payload, job_key => 'deliveries:' || subscription_id)).id AS job FROM batch)
-     SELECT graphile_worker.add_job('deliver-notification', payload) FROM keyed WHERE job IS NULL`,
-    [deliveryIds],
+    `SELECT graphile_worker.add_job('deliver-notification', json_agg(json_build_object('deliveryId', id) ORDER BY event_id))
+     FROM (SELECT id, event_id, subscription_id, (row_number() OVER (PARTITION BY subscription_id ORDER BY event_id) - 1) / $2 AS chunk
+           FROM notification_delivery WHERE id = ANY($1::uuid[])) batch
+     GROUP BY subscription_id, chunk`,
+    [deliveryIds, DELIVERY_BATCH],
   );
 }
