@@ -17,7 +17,7 @@ export const DEMO_AGREEMENT_NAME = 'Demo: everything, for trying the API';
  * The active agreement of `senderId` (the DCI sender id) valid at `now`: from validFrom (inclusive)
  * to validTo (exclusive), either end open when null. If several are, the most recently created wins.
  */
-export async function findAgreement(db: pg.Pool, senderId: string, now = new Date()): Promise<AgreementTerms> {
+export async function findAgreement(db: pg.Pool | pg.PoolClient, senderId: string, now = new Date()): Promise<AgreementTerms> {
   // Plain SQL: this runs on every DCI call (see senders/sender-auth.ts).
   const { rows: active } = await db.query<AgreementTerms>(
     `SELECT a.id, a.name, a.purpose, a.legal_basis AS "legalBasis", a.valid_from AS "validFrom", a.valid_to AS "validTo", a.active,

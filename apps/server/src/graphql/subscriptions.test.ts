@@ -65,8 +65,9 @@ async function happen(eventType: string): Promise<string> {
 /** Whether the matcher has looked at every event of the record (and created whatever deliveries it should). */
 const matched = async (recordId: string) => (await server.ctx.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM registry_event WHERE record_id = $1 AND matched_at IS NULL', [recordId])).rows[0]!.n === 0;
 
-/** Whether the worker has run (and finished) the delivery's job. */
-const jobDone = async (deliveryId: string) => (await server.ctx.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE key = $1', [`delivery:${deliveryId}`])).rows[0]!.n === 0;
+/** Whether the worker has run (and finished) every job naming the delivery (its own, or a batch of its subscription's). */
+const jobDone = async (deliveryId: string) =>
+  (await server.ctx.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE key = $1 OR strpos(payload::text, $2) > 0`, [`delivery:${deliveryId}`, deliveryId])).rows[0]!.n === 0;
 
 const notified = (code: string) => receiver.received.filter((r) => r.body.message?.transaction_id === code).length;
 

@@ -2,7 +2,7 @@ import { DciError } from '@dci-server/dci';
 import type { Task, TaskList } from 'graphile-worker';
 import type { AppContext } from '../context.js';
 import { itemCount, type DciOperation, type OperationRequest } from '../dci/operations.js';
-import { responseHeader, signFor } from '../dci/responses.js';
+import { responseHeader, signFor, type SignedEnvelope } from '../dci/responses.js';
 import { DCI_OPERATIONS } from '../dci/routes.js';
 import { policyFor } from '../outbound/address-policy.js';
 import { isSuccess, postJson } from '../outbound/post-json.js';
@@ -43,12 +43,14 @@ function answerAndCallBack(ctx: AppContext, op: DciOperation): Task {
       await pool.query(`UPDATE dci_transaction SET result = $2, async_status = 'answered', total_count = $3 WHERE id = $1`, [payload.auditId, JSON.stringify(message), totalCount]);
     }
     const sender = await activeSender(ctx.db.pool, payload.senderId);
-    const post = async (body: Record<string, unknown>, completed: number) => {
-      const envelope = await signFor(ctx, sender, responseHeader(ctx, sender, op.responseAction, totalCount, completed), body);
+    const sign = (body: Record<string, unknown>, completed: number) => signFor(ctx, sender, responseHeader(ctx, sender, op.responseAction, totalCount, completed), body);
+    const post = async (envelope: SignedEnvelope) => {
       const { status } = await postJson(payload.callbackUrl, envelope, policyFor(sender, payload.callbackUrl));
       if (!isSuccess(status)) throw new Error(`callback answered HTTP ${status}`);
     };
     const attempt = helpers.job.attempts;
+    // The chunk on the wire (then its progress written); the next one is read and signed meanwhile.
+    let onTheWire: Promise<unknown> = Promise.resolve();
     try {
       // Only answers with streamed items have chunks to send (a rejected answer has none).
       if (op.stream && op.streamTotal?.(message)) {
@@ -58,17 +60,22 @@ function answerAndCallBack(ctx: AppContext, op: DciOperation): Task {
           chunk++;
           records += count;
           if (chunk <= (progress?.chunks_sent ?? 0)) return; // sent before this retry
-          await post(part, records);
-          await pool.query('UPDATE dci_transaction SET chunks_sent = $2, completed_count = $3 WHERE id = $1', [payload.auditId, chunk, records]);
+          const envelope = await sign(part, records);
+          await onTheWire; // one chunk at a time, in order: the receiver sees them as numbered
+          const progressAfter = [payload.auditId, chunk, records];
+          onTheWire = post(envelope).then(() => pool.query('UPDATE dci_transaction SET chunks_sent = $2, completed_count = $3 WHERE id = $1', progressAfter));
+          onTheWire.catch(() => {}); // its failure is thrown by the next await of it
         });
       }
-      await post(message, totalCount);
+      await onTheWire;
+      await post(await sign(message, totalCount));
       await pool.query(
         `UPDATE dci_transaction SET async_status = 'completed', callback_status = 'delivered', callback_attempts = $2, callback_error = NULL, completed_at = now(),
            completed_count = GREATEST(completed_count, $3) WHERE id = $1`,
         [payload.auditId, attempt, totalCount],
       );
     } catch (error) {
+      await onTheWire.catch(() => {}); // its progress, if it got through, is recorded before the failure
       const last = attempt >= helpers.job.max_attempts;
       await pool.query(`UPDATE dci_transaction SET callback_status = $2, callback_attempts = $3, callback_error = $4, async_status = CASE WHEN $5 THEN 'failed' ELSE async_status END WHERE id = $1`, [
         payload.auditId,

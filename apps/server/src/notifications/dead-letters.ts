@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { schedule } from './delivery.js';
+import { scheduleEach } from './delivery.js';
 
 /** Which dead letters to resend; every given field must match, none given means every dead letter. */
 export interface DeliverySelection {
@@ -57,6 +57,6 @@ export async function resendDeadLetters(pool: pg.Pool, selection: DeliverySelect
     `UPDATE subscription SET consecutive_failures = 0, paused_until = NULL WHERE id IN (SELECT subscription_id FROM notification_delivery WHERE id = ANY($1::uuid[]))`,
     [rows.map((r) => r.id)],
   );
-  for (const row of rows) await schedule(pool, row.id, null);
+  await scheduleEach(pool, rows.map((row) => ({ id: row.id, runAt: null })));
   return rows.map((r) => r.id);
 }

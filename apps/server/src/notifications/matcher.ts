@@ -5,6 +5,7 @@ import { authorizeQuestion } from '../agreements/authorize.js';
 import type { AppContext } from '../context.js';
 import { withTransaction } from '../database.js';
 import { idsMatching } from '../registry/search.js';
+import { scheduleBatches } from './delivery.js';
 
 const BATCH = 500;
 
@@ -59,15 +60,14 @@ async function matchBatch(ctx: AppContext): Promise<number> {
         const matching = await matchingRecords(ctx, subscription, candidates.map((e) => e.record_id), agreementOf);
         for (const event of candidates) if (matching.has(event.record_id)) pairs.push({ subscription: subscription.id, event: event.id, status: subscription.batched ? 'batched' : 'pending' });
       }
-      await client.query(
-        `WITH created AS (
-           INSERT INTO notification_delivery (subscription_id, event_id, idempotency_key, status)
-           SELECT s, e, s || ':' || e, st FROM unnest($1::uuid[], $2::bigint[], $3::text[]) AS pair(s, e, st)
-           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, status)
-         -- Batched deliveries wait for their subscription's digest instead of a job of their own.
-         SELECT graphile_worker.add_job('deliver-notification', json_build_object('deliveryId', id), job_key => 'delivery:' || id) FROM created WHERE status = 'pending'`,
+      const { rows: created } = await client.query<{ id: string; status: string }>(
+        `INSERT INTO notification_delivery (subscription_id, event_id, idempotency_key, status)
+         SELECT s, e, s || ':' || e, st FROM unnest($1::uuid[], $2::bigint[], $3::text[]) AS pair(s, e, st)
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, status`,
         [pairs.map((p) => p.subscription), pairs.map((p) => p.event), pairs.map((p) => p.status)],
       );
+      // Batched deliveries wait for their subscription's digest instead of a job.
+      await scheduleBatches(client, created.filter((d) => d.status === 'pending').map((d) => d.id));
       await client.query('UPDATE registry_event SET matched_at = now() WHERE id = ANY($1::bigint[])', [events.map((e) => e.id)]);
     }
     return events.length;

@@ -1,14 +1,14 @@
 import type { Task } from 'graphile-worker';
 import type { AppContext } from '../context.js';
 import { releaseJobsOfDeadWorkers } from '../jobs/heartbeat.js';
-import { schedule } from './delivery.js';
+import { scheduleBatches, scheduleEach } from './delivery.js';
 
 /**
  * Recovery after a crash: a job held by a worker that died stays locked for hours, so jobs of
  * workers without a heartbeat are released, and deliveries still pending or failed past their
  * time, and events never matched, are put back in the queue.
- * Runs when a worker starts and every minute. Re-adding by job key replaces a stale locked job;
- * the delivery row lock keeps two live workers from sending the same delivery twice at once.
+ * Runs when a worker starts and every minute. A delivery queued twice is sent once: the delivery
+ * row lock and its status keep two jobs from sending it twice, at once or one after the other.
  */
 export function sweepNotifications(ctx: AppContext): Task {
   return async (payload) => {
@@ -30,7 +30,10 @@ export async function sweep(ctx: AppContext, staleSeconds: number): Promise<{ de
      LIMIT 10000`,
     [staleSeconds],
   );
-  for (const row of rows) await schedule(pool, row.id, row.next_attempt_at);
+  // Due now: in batches per subscription (after a crash, a whole fan-out may be waiting); later: each at its own time.
+  const now = new Date();
+  await scheduleBatches(pool, rows.filter((r) => !r.next_attempt_at || r.next_attempt_at <= now).map((r) => r.id));
+  await scheduleEach(pool, rows.filter((r) => r.next_attempt_at && r.next_attempt_at > now).map((r) => ({ id: r.id, runAt: r.next_attempt_at })));
   const { rows: events } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM registry_event WHERE matched_at IS NULL`);
   if (events[0]!.n) await pool.query(`SELECT graphile_worker.add_job('match-registry-events', '{}'::json, job_key => 'match-registry-events')`);
   return { deliveries: rows.length, events: events[0]!.n, deadWorkers };

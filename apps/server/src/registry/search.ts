@@ -126,7 +126,8 @@ export async function recordsInOrder(db: Queryable, kind: RecordKind, ids: reado
 /**
  * Walks every matching record in `compiled.sort` order, `pageSize` records at a time, with keyset
  * pagination (each page starts after the previous page's last sort key and id), so neither memory
- * nor the cost of a page grows with the number of records already read. `compiled.page` is ignored.
+ * nor the cost of a page grows with the number of records already read; one page is read ahead.
+ * `compiled.page` is ignored.
  */
 export async function* searchPages(pool: pg.Pool, compiled: CompiledSearch, pageSize: number): AsyncGenerator<DciRecord[]> {
   const kind = compiled.recordKind;
@@ -134,14 +135,21 @@ export async function* searchPages(pool: pg.Pool, compiled: CompiledSearch, page
   const filter = filterToSql(kind, compiled.filter, baseParams);
   const order = sortToSql(kind, compiled.sort);
   const keys = compiled.sort.map((key) => ({ ...sortExpression(kind, key.attribute), desc: key.direction === 'desc' }));
-  let last: PageEnd | undefined;
-  for (;;) {
+  const pageAfter = (last: PageEnd | undefined) => {
     const params = [...baseParams];
     const where = last ? `${filter} AND ${afterSql(kind, keys, last, params)}` : filter;
-    const page = await fetchPage(pool, kind, { where, params, order, sortKeys: keys.map((k) => k.sql), limit: pageSize, offset: 0 });
+    const page = fetchPage(pool, kind, { where, params, order, sortKeys: keys.map((k) => k.sql), limit: pageSize, offset: 0 });
+    page.catch(() => {}); // awaited below, unless the caller stops early
+    return page;
+  };
+  let next = pageAfter(undefined);
+  for (;;) {
+    const page = await next;
+    const more = page.records.length === pageSize && page.last;
+    // The next page is read while the caller works on this one.
+    if (more) next = pageAfter(page.last);
     if (page.records.length) yield page.records;
-    if (page.records.length < pageSize || !page.last) return;
-    last = page.last;
+    if (!more) return;
   }
 }
 

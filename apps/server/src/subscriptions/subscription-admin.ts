@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { withTransaction } from '../database.js';
 import { countDeadLetters, resendDeadLetters, type DeliverySelection } from '../notifications/dead-letters.js';
-import { schedule } from '../notifications/delivery.js';
+import { scheduleEach } from '../notifications/delivery.js';
 import { decodeCursor, toPage, type Page } from '../pagination/keyset-cursor.js';
 import { normalizeEventType } from './event-types.js';
 
@@ -223,7 +223,7 @@ export function resumeSubscription(pool: pg.Pool, code: string): Promise<Subscri
     if (before.status === 'active') throw new SubscriptionAdminError(`subscription ${code} is not paused`, 'CONFLICT');
     await client.query('UPDATE subscription SET suspended_at = NULL, paused_until = NULL, consecutive_failures = 0, updated_at = now() WHERE id = $1', [before.id]);
     const { rows } = await client.query<{ id: string; next_attempt_at: Date | null }>(`SELECT id, next_attempt_at FROM notification_delivery WHERE subscription_id = $1 AND status IN ('pending', 'failed')`, [before.id]);
-    for (const row of rows) await schedule(client, row.id, row.next_attempt_at);
+    await scheduleEach(client, rows.map((row) => ({ id: row.id, runAt: row.next_attempt_at })));
     queued = rows.length;
   }).then((result) => ({ ...result, queued }));
 }
