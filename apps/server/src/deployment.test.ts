@@ -53,8 +53,9 @@ test('compose: several server replicas behind one published port, checked on /re
   assert.deepEqual(server.expose, ['8080']);
   assert.match(server.healthcheck!.test.join(' '), /\/readyz/);
   assert.equal(server.environment!.RUN_WORKER, 'false', 'background work runs in the workers');
-  assert.deepEqual(server.command, ['node', 'apps/server/dist/main.js']);
-  assert.deepEqual(worker.command, ['node', 'apps/server/dist/worker.js']);
+  // Tracing is preloaded (it loads nothing unless OTEL_* variables ask for it).
+  assert.deepEqual(server.command, ['node', '--import', './apps/server/dist/tracing.js', 'apps/server/dist/main.js']);
+  assert.deepEqual(worker.command, ['node', '--import', './apps/server/dist/tracing.js', 'apps/server/dist/worker.js']);
   assert.ok((worker.deploy?.replicas ?? 1) >= 1);
   assert.equal(server.image, worker.image, 'one image');
   const published = Object.values(services).flatMap((s) => s.ports ?? []);
@@ -91,7 +92,7 @@ test('Dockerfile: multi-stage, the runtime runs the compiled server as a non-roo
   assert.match(runtime, /NODE_ENV=production/);
   assert.match(runtime, /--conditions=production/);
   assert.match(runtime, /^USER node$/m);
-  assert.match(runtime, /^CMD \["node", "apps\/server\/dist\/main\.js"\]$/m);
+  assert.match(runtime, /^CMD \["node", "--import", "\.\/apps\/server\/dist\/tracing\.js", "apps\/server\/dist\/main\.js"\]$/m);
   assert.match(runtime, /HEALTHCHECK[\s\S]*\/readyz/);
   assert.doesNotMatch(runtime, /tsx/);
   assert.match(stages.find((s) => /npm run build/.test(s)) ?? '', /npm ci/, 'a build stage compiles with dev dependencies');
