@@ -3,13 +3,13 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { createTestSender, type TestSender } from '../testing/dci-client.js';
 import { bodyEncoding, contentType, nastyKey, nastyString } from '../testing/fuzz-arbitraries.js';
-import { assertMemoryBounded, describe, FUZZ_SEED, fuzzRuns, FuzzTally, send, type FuzzRequest } from '../testing/fuzz-run.js';
+import { assertMemoryBounded, assertStillServing, describe, FUZZ_SEED, fuzzRuns, FuzzTally, send, type FuzzRequest } from '../testing/fuzz-run.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 
 /**
  * Generated requests to the OAuth token endpoint: odd forms, credentials in every place and shape,
  * wrong content types and encodings. Whatever comes in: no 5xx, an RFC 6749 error body or a token.
- * 100 cases here, 1,000 under `npm run test:reliability`.
+ * 100 cases here, 1,000 with RELIABILITY_FULL=1 (`npm run test:reliability`).
  */
 const OAUTH_ERRORS = new Set(['invalid_request', 'invalid_client', 'unsupported_grant_type', 'invalid_scope']);
 let server: TestServer;
@@ -74,5 +74,6 @@ test(`token endpoint: ${fuzzRuns(100)} generated requests, no 5xx, RFC 6749 answ
     }),
     { numRuns: fuzzRuns(100), seed: FUZZ_SEED, includeErrorInReport: true },
   );
+  await assertStillServing(server.baseUrl);
   t.diagnostic(`token fuzz: ${tally}`);
 });

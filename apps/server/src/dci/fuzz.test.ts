@@ -6,7 +6,7 @@ import { isDciCode, signEnvelope } from '@dci-server/dci';
 import fc from 'fast-check';
 import { seedDemoRegistry } from '../registry/seed.js';
 import { bodyEncoding, contentType, expression, mutate, mutation, nastyJson, nastyKey, nastyString, pagination, sort } from '../testing/fuzz-arbitraries.js';
-import { assertMemoryBounded, describe, FUZZ_SEED, fuzzRuns, FuzzTally, send, type FuzzRequest } from '../testing/fuzz-run.js';
+import { assertMemoryBounded, assertStillServing, describe, FUZZ_SEED, fuzzRuns, FuzzTally, send, type FuzzRequest } from '../testing/fuzz-run.js';
 import { createTestSender, DciTestClient, searchItem } from '../testing/dci-client.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 import { DCI_ENDPOINTS } from './routes.js';
@@ -15,7 +15,7 @@ import { DCI_ENDPOINTS } from './routes.js';
  * Generated hostile requests against every DCI endpoint of a running server, over real HTTP, most
  * of them with a valid token and a real signature over the mutated envelope. Whatever comes in:
  * no 5xx, exactly one audit record per request, every code in the answer from our catalogue.
- * 700 cases here, 7,000 under `npm run test:reliability`.
+ * 700 cases here, 7,000 with RELIABILITY_FULL=1 (`npm run test:reliability`).
  */
 let server: TestServer;
 let client: DciTestClient;
@@ -141,5 +141,6 @@ test(`DCI endpoints: ${fuzzRuns(700)} generated hostile requests, no 5xx, one au
     }),
     { numRuns: fuzzRuns(700), seed: FUZZ_SEED, includeErrorInReport: true },
   );
+  await assertStillServing(server.baseUrl);
   t.diagnostic(`DCI fuzz: ${tally}; audit records ${(await auditCount()) - firstAudit} for ${tally.cases} requests`);
 });

@@ -15,7 +15,7 @@ export function checkHeader(config: Config, endpoint: DciEndpoint, sender: Sende
   const header = envelope.header as Record<string, unknown> | undefined;
   if (!header || typeof header !== 'object') throw new DciError('err.request.bad', 'The envelope has no header');
   const version = header.version ?? '1.0.0';
-  if (typeof version !== 'string' || !SUPPORTED_VERSIONS.includes(version)) throw new DciError('rjct.version.invalid', `Unsupported version ${String(version)}; supported: ${SUPPORTED_VERSIONS.join(', ')}`);
+  if (typeof version !== 'string' || !SUPPORTED_VERSIONS.includes(version)) throw new DciError('rjct.version.invalid', `Unsupported version ${JSON.stringify(version)}; supported: ${SUPPORTED_VERSIONS.join(', ')}`);
   if (header.action !== endpoint.action) throw new DciError('rjct.action.invalid', `header.action must be "${endpoint.action}" on ${endpoint.path}, not ${JSON.stringify(header.action)}`);
   if (header.sender_id !== sender.senderId) throw new DciError('rjct.sender_id.invalid', `header.sender_id ${JSON.stringify(header.sender_id)} does not match the authenticated sender ${sender.senderId}`);
   if (header.receiver_id !== undefined && header.receiver_id !== config.receiverId) {

@@ -245,3 +245,17 @@ test('a signed notify whose identifiers belong to two different persons → 400 
   assert.equal(await personsWith(first), 1);
   assert.equal(await personsWith(second), 1);
 });
+
+test('a validly signed notify envelope without a message → 400, one audit record (was 500; found by fuzzing)', async () => {
+  const header = notifier.header('notify', 1, { status: 'succ' });
+  const envelope = await notifier.envelope(header, undefined);
+  const { answer } = await expectRefused(() => notifier.post('/registry/notify', envelope), 400, 'err.request.bad');
+  assert.match(answer.body.errors[0].message, /no message/);
+});
+
+test('a validly signed search whose header.version is {"toString": null} → 400 rjct.version.invalid (was 500; found by fuzzing)', async () => {
+  const client = new DciTestClient(server.baseUrl, await createTestSender(server.ctx));
+  const message = { transaction_id: randomUUID(), search_request: [searchItem('r1', { query_type: 'idtype-value', query: { type: 'UIN', value: '1' } })] };
+  const envelope = await client.envelope(client.header('search', 1, { version: { toString: null } }), message);
+  await expectRefused(() => client.post('/registry/sync/search', envelope), 400, 'rjct.version.invalid');
+});

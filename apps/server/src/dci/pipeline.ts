@@ -115,6 +115,8 @@ async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: 
   checkHeader(ctx.config, endpoint, sender, body);
   const validation = validateRequest(endpoint.schemaPath, body);
   if (!validation.ok) throw new DciError('err.request.bad', `The message does not follow the DCI specification: ${validation.errors.slice(0, 5).join('; ')}`);
+  // Some spec schemas (the CRVS notify) leave `message` optional; no handler can work without one.
+  if (!body.message || typeof body.message !== 'object' || Array.isArray(body.message)) throw new DciError('err.request.bad', 'The envelope has no message object');
   const header = body.header as MsgHeader;
   if (!endpoint.compact) await checkSignature(ctx, sender, body);
   // No agreement, no data: every operation needs one valid now.

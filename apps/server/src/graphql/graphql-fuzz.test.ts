@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLField, type GraphQLInputType } from 'graphql';
 import { createTestSender, DciTestClient } from '../testing/dci-client.js';
 import { expression, nastyJson, nastyKey, nastyNumber, nastyString } from '../testing/fuzz-arbitraries.js';
-import { assertMemoryBounded, describe, FUZZ_SEED, fuzzRuns, FuzzTally, send, type FuzzRequest } from '../testing/fuzz-run.js';
+import { assertMemoryBounded, assertStillServing, describe, FUZZ_SEED, fuzzRuns, FuzzTally, send, type FuzzRequest } from '../testing/fuzz-run.js';
 import { createStaffPerRole } from '../testing/graphql-client.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 import { managementSchema } from './schema.js';
@@ -13,7 +13,7 @@ import { managementSchema } from './schema.js';
  * Every query and mutation of the management API called with generated arguments (typed and
  * hostile) as anonymous, each staff role, a sender token and garbage; plus raw documents and bodies
  * that are not GraphQL at all. Whatever comes in: no 5xx and no INTERNAL_SERVER_ERROR, and every
- * error carries a code we know. 300 cases here, 3,000 under `npm run test:reliability`.
+ * error carries a code we know. 300 cases here, 3,000 with RELIABILITY_FULL=1 (`npm run test:reliability`).
  */
 const KNOWN_CODES = new Set([
   // Apollo's own
@@ -130,5 +130,6 @@ test(`GraphQL: ${fuzzRuns(300)} generated calls of every query and mutation, no 
     }),
     { numRuns: fuzzRuns(300), seed: FUZZ_SEED, includeErrorInReport: true },
   );
+  await assertStillServing(server.baseUrl);
   t.diagnostic(`GraphQL fuzz: ${tally}`);
 });

@@ -35,3 +35,9 @@ test('ordinary text, RTL and emoji included, still goes through', async () => {
   assert.equal(reply.status, 200, JSON.stringify(reply));
   assert.notEqual(errorCode(reply), 'INTERNAL_SERVER_ERROR');
 });
+
+test('a subscription (this API has none) → 400 GRAPHQL_VALIDATION_FAILED, not an internal error (found by fuzzing)', async () => {
+  const reply = await gql('subscription { x }', {}, {});
+  assert.equal(reply.status, 400, JSON.stringify(reply));
+  assert.equal(errorCode(reply), 'GRAPHQL_VALIDATION_FAILED');
+});

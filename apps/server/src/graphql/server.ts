@@ -9,6 +9,7 @@ import type { GraphQLError, ValidationContext } from 'graphql';
 import type { AppContext } from '../context.js';
 import { graphqlContext, type GraphqlContext } from './context.js';
 import { refuseInvalidText } from './invalid-text-plugin.js';
+import { knownRootOperationRule } from './root-operation-rule.js';
 import { managementSchema } from './schema.js';
 
 /**
@@ -32,7 +33,7 @@ export function graphqlRoutes(app: AppContext, idePage: string): RequestHandler 
     schema: managementSchema(),
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    validationRules: [maxDepthRule({ n: app.config.graphql.maxDepth, ...LIMIT_OPTIONS }), costLimitRule({ maxCost: app.config.graphql.maxCost, ...LIMIT_OPTIONS })],
+    validationRules: [knownRootOperationRule, maxDepthRule({ n: app.config.graphql.maxDepth, ...LIMIT_OPTIONS }), costLimitRule({ maxCost: app.config.graphql.maxCost, ...LIMIT_OPTIONS })],
     plugins: [ApolloServerPluginLandingPageDisabled(), refuseInvalidText],
     formatError: (formatted, error) => {
       if (!formatted.extensions?.code || formatted.extensions.code === 'INTERNAL_SERVER_ERROR') {

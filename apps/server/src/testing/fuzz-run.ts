@@ -96,3 +96,9 @@ export class FuzzTally {
     return `${this.cases} cases, ${this.serverErrors} answers 5xx; statuses ${statuses}; RSS ${Math.round(process.memoryUsage().rss / 1024 ** 2)} MiB`;
   }
 }
+
+/** After a run: the server still answers, and its memory stayed bounded. */
+export async function assertStillServing(baseUrl: string): Promise<void> {
+  assert.equal((await fetch(`${baseUrl}/healthz`)).status, 200);
+  assertMemoryBounded();
+}
