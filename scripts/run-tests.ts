@@ -10,7 +10,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres, TEST_SERVER_ENV } from '@dci-server/db';
 import { prepareTemplateDatabase } from './test-template.js';
 
-const ROOTS = ['packages', 'apps/server/src', 'e2e'];
+const ROOTS = ['packages', 'apps/server/src', 'e2e', 'scripts'];
 
 async function findTests(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
