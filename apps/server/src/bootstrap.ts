@@ -16,7 +16,7 @@ export async function bootstrap(config: Config, logger: Logger, options: Pick<Op
   try {
     const masterKey = loadMasterKey(config, logger);
     await ensureActiveServerKey(db.orm.em.fork(), masterKey);
-    return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey, config.keyOverlapSeconds) };
+    return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey, config.keyOverlapSeconds, db.changes) };
   } catch (error) {
     await db.close();
     throw error;

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { ensureDatabase, migrate, openOrm, startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '@dci-server/db';
 import { Logger as WorkerLogger, runMigrations as migrateJobQueue } from 'graphile-worker';
 import pg from 'pg';
+import { ChangeFeed } from './change-feed.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 
@@ -11,6 +12,8 @@ export interface Database {
   orm: MikroORM;
   /** Our own pool, for graphile-worker, COPY and hand-written SQL. */
   pool: pg.Pool;
+  /** Changes to senders, keys and agreements, for the request path's in-memory copies. */
+  changes: ChangeFeed;
   embedded?: EmbeddedPostgres;
   close(): Promise<void>;
 }
@@ -47,16 +50,16 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
     url = withDatabase(embedded.url, EMBEDDED_DATABASE);
   }
   try {
-    return await connect(url, embedded, logger, options.migrate ?? true);
+    return await connect(url, embedded, logger, options.migrate ?? true, config.dbPoolSize);
   } catch (error) {
     await embedded?.stop();
     throw error;
   }
 }
 
-export async function connect(url: string, embedded: EmbeddedPostgres | undefined, logger: Logger, runMigrations: boolean): Promise<Database> {
+export async function connect(url: string, embedded: EmbeddedPostgres | undefined, logger: Logger, runMigrations: boolean, poolSize = 10): Promise<Database> {
   const orm = await openOrm(url, { logger: (message) => logger.debug({ orm: message }) });
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
   let closing = false;
   // pool.end() resolves once its clients are told to end, not once their sockets are closed: stopping
   // PostgreSQL right after may still reach them ("terminating connection"), which is no failure then.
@@ -71,13 +74,17 @@ export async function connect(url: string, embedded: EmbeddedPostgres | undefine
     });
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
+  const changes = new ChangeFeed(url, logger);
+  await changes.start();
   return {
     url,
     orm,
     pool,
+    changes,
     embedded,
     async close() {
       closing = true;
+      await changes.close();
       await orm.close(true);
       await pool.end();
       await embedded?.stop();

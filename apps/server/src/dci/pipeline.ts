@@ -3,13 +3,13 @@ import { ackBody, DciError, errorBody, validateRequest, verifyEnvelope, type Msg
 import type { Sender } from '@dci-server/db';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { findAgreement } from '../agreements/agreements.js';
-import { consumeDailyQuota } from '../agreements/quota.js';
+import { currentAgreement } from '../agreements/agreements.js';
 import { authenticateBearer } from '../auth/bearer.js';
 import type { AppContext } from '../context.js';
 import { withTransaction } from '../database.js';
-import { enforceRateLimit, holdSyncSlot } from '../senders/rate-limit.js';
-import { senderPublicKey } from '../senders/sender-auth.js';
+import { admitRequest } from '../senders/admission.js';
+import { holdSyncSlot } from '../senders/rate-limit.js';
+import { cachedSenderPublicKey } from '../senders/sender-auth.js';
 import { claimMessageId, inOrmTransaction, recordTransaction, type AuditEntry, type SqlClient } from '../transactions/audit.js';
 import type { DciCall, DciEndpoint } from './call.js';
 import { checkHeader } from './header-rules.js';
@@ -22,15 +22,19 @@ interface Trace {
   started: number;
   correlationId: string;
   sender?: Sender;
+  /** Counted in the sender's rate window already (admission ran). */
+  counted?: boolean;
   header?: Partial<MsgHeader>;
   message?: Record<string, unknown>;
 }
 
 /**
- * Every DCI call goes through here: bearer token → sender (known, active) → rate limit → allowed
- * operation → header rules → spec schema → signature → data-sharing agreement → replay check →
- * daily quota → handler → signed answer. Whatever happens, exactly one audit record is written before
- * the answer leaves, and client faults never become a 500.
+ * Every DCI call goes through here: bearer token → sender (known, active) → allowed operation →
+ * header rules → spec schema → signature → data-sharing agreement → admission (rate limit, replay
+ * check, daily quota: one statement) → handler → signed answer. A request refused before admission
+ * still counts against the rate limit, which then answers first (429), as if checked first.
+ * Whatever happens, exactly one audit record is written before the answer leaves, and client
+ * faults never become a 500. Senders, keys and agreements come from memory (see change-feed.ts).
  */
 export function dciHandler(ctx: AppContext, endpoint: DciEndpoint): RequestHandler {
   return async (req, res) => {
@@ -76,7 +80,6 @@ export const onlyPost: RequestHandler = (req, res, next) => {
 async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace): Promise<DciCall> {
   const { sender, scopes } = await authenticateBearer(ctx, req.headers.authorization);
   trace.sender = sender;
-  await enforceRateLimit(ctx.db.pool, sender, ctx.config.rateLimitPerMinute);
   if (endpoint.sync) holdSyncSlot(ctx, sender, res);
   if (!sender.allowedOperations.includes(endpoint.operation)) throw new DciError('err.operation.not_allowed', `Sender ${sender.senderId} may not ${endpoint.operation}`);
   if (!scopes.includes(endpoint.operation)) throw new DciError('err.operation.not_allowed', `The access token's scope does not include ${endpoint.operation}`);
@@ -91,14 +94,18 @@ async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: 
   const header = body.header as MsgHeader;
   if (!endpoint.compact) await checkSignature(ctx, sender, body);
   // No agreement, no data: every operation needs one valid now.
-  const agreement = await findAgreement(ctx.db.pool, sender.senderId);
-  // A registry write claims its message_id in its own transaction: if it fails, the sender's retry is not a replay.
-  if (!endpoint.writes) await claimOnce(ctx.db.pool, sender, header);
-  // Items count against the agreement's daily quota (after the replay check: a replay costs nothing).
-  if (endpoint.operation === 'search' || endpoint.operation === 'verify') {
-    const items = (body.message as Record<string, unknown> | undefined)?.[endpoint.itemsField];
-    await consumeDailyQuota(ctx.db.pool, agreement, sender.senderId, Array.isArray(items) ? items.length : 1);
-  }
+  const agreement = await currentAgreement(ctx.db.pool, ctx.db.changes, sender.senderId);
+  const items = (body.message as Record<string, unknown> | undefined)?.[endpoint.itemsField];
+  const quotaApplies = (endpoint.operation === 'search' || endpoint.operation === 'verify') && typeof agreement.dailyQuota === 'number';
+  trace.counted = true;
+  await admitRequest(ctx.db.pool, {
+    sender,
+    defaultRateLimit: ctx.config.rateLimitPerMinute,
+    // A registry write claims its message_id in its own transaction: if it fails, the sender's retry is not a replay.
+    messageId: endpoint.writes ? null : header.message_id,
+    // Items count against the agreement's daily quota (after the replay check: a replay costs nothing).
+    quota: quotaApplies ? { dailyQuota: agreement.dailyQuota!, items: Array.isArray(items) ? items.length : 1 } : null,
+  });
   return { ctx, sender, header, message: body.message as Record<string, unknown>, correlationId: trace.correlationId, agreement, signal: clientGoneSignal(res) };
 }
 
@@ -108,7 +115,7 @@ async function checkSignature(ctx: AppContext, sender: Sender, envelope: Record<
     throw new DciError('err.signature.missing');
   }
   const result = await verifyEnvelope(envelope as { signature: string; header: unknown; message: unknown }, (kid, signerId) =>
-    signerId === sender.senderId ? senderPublicKey(ctx.db.pool, sender, kid) : undefined,
+    signerId === sender.senderId ? cachedSenderPublicKey(ctx.db.pool, ctx.db.changes, sender, kid) : undefined,
   );
   if (!result.ok) throw new DciError(result.code, `The message signature is ${result.code === 'err.signature.missing' ? 'missing' : 'invalid'}: ${result.reason}`);
 }
@@ -142,6 +149,7 @@ async function commitWithAudit(ctx: AppContext, endpoint: DciEndpoint, req: Requ
 }
 
 async function fail(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, error: unknown) {
+  error = await countRefusal(ctx, trace, error);
   if (!(error instanceof DciError)) ctx.logger.error({ err: error, endpoint: endpoint.path }, 'DCI request failed');
   const { httpStatus, body } = errorBody(error, { correlationId: trace.correlationId });
   if (httpStatus === 401) res.set('WWW-Authenticate', 'Bearer realm="dci-server"');
@@ -160,6 +168,18 @@ async function finish(ctx: AppContext, endpoint: DciEndpoint, req: Request, res:
     return;
   }
   res.status(outcome.httpStatus).json(outcome.body);
+}
+
+/** A request refused before admission still counts in its sender's rate window; over the limit, that is the answer. */
+async function countRefusal(ctx: AppContext, trace: Trace, error: unknown): Promise<unknown> {
+  if (!trace.sender || trace.counted) return error;
+  trace.counted = true;
+  try {
+    await admitRequest(ctx.db.pool, { sender: trace.sender, defaultRateLimit: ctx.config.rateLimitPerMinute, messageId: null, quota: null });
+    return error;
+  } catch (rateLimited) {
+    return rateLimited instanceof DciError ? rateLimited : error;
+  }
 }
 
 function auditEntry(endpoint: DciEndpoint, req: Request, trace: Trace, httpStatus: number, response: unknown, dciStatus: string): AuditEntry {

@@ -11,6 +11,7 @@ import { Migration20261126000000_request_digest } from './Migration2026112600000
 import { Migration20261126100000_staff_access } from './Migration20261126100000_staff_access.js';
 import { Migration20261126150000_delivery_console } from './Migration20261126150000_delivery_console.js';
 import { Migration20261126160000_transaction_audit } from './Migration20261126160000_transaction_audit.js';
+import { Migration20261127010000_change_notifications } from './Migration20261127010000_change_notifications.js';
 
 /** Every migration, in order; listed explicitly so that no file globbing is needed at run time. */
 export const migrationsList = [
@@ -27,4 +28,5 @@ export const migrationsList = [
   { name: 'Migration20261126100000_staff_access', class: Migration20261126100000_staff_access },
   { name: 'Migration20261126150000_delivery_console', class: Migration20261126150000_delivery_console },
   { name: 'Migration20261126160000_transaction_audit', class: Migration20261126160000_transaction_audit },
+  { name: 'Migration20261127010000_change_notifications', class: Migration20261127010000_change_notifications },
 ];
