@@ -11,6 +11,7 @@ import { admitRequest } from '../senders/admission.js';
 import { holdSyncSlot } from '../senders/rate-limit.js';
 import { cachedSenderPublicKey } from '../senders/sender-auth.js';
 import { claimMessageId, inOrmTransaction, recordTransaction, type AuditEntry, type SqlClient } from '../transactions/audit.js';
+import { auditWriter } from '../transactions/audit-writer.js';
 import type { DciCall, DciEndpoint } from './call.js';
 import { checkHeader } from './header-rules.js';
 import { clientGoneSignal } from './client-gone.js';
@@ -159,7 +160,8 @@ async function fail(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: R
 
 async function finish(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, outcome: { httpStatus: number; body: unknown; dciStatus: string; reasonCode?: string }) {
   try {
-    await recordTransaction(ctx.db.pool, { ...auditEntry(endpoint, req, trace, outcome.httpStatus, outcome.body, outcome.dciStatus), reasonCode: outcome.reasonCode });
+    // Grouped with the records of concurrent calls into one commit; ours waits for it all the same.
+    await auditWriter(ctx.db.pool).write({ ...auditEntry(endpoint, req, trace, outcome.httpStatus, outcome.body, outcome.dciStatus), reasonCode: outcome.reasonCode });
   } catch (error) {
     // Nothing leaves unaudited: without its record the answer becomes an error.
     ctx.logger.error({ err: error }, 'could not write the audit record');

@@ -16,6 +16,7 @@ const RELOAD_ON_MISS_MS = 1_000;
  */
 export class Keyring {
   private signing?: { key: SigningKey; at: number };
+  private keysGeneration = 0;
   private verifying?: { jwks: JWTVerifyGetKey; at: number };
 
   constructor(
@@ -46,8 +47,14 @@ export class Keyring {
     };
   }
 
+  /** Changes whenever the keys are forgotten: what was checked with the old ones must be checked again. */
+  get generation(): number {
+    return this.keysGeneration;
+  }
+
   /** Forget cached keys (after a rotation in this process). */
   invalidate(): void {
+    this.keysGeneration++;
     this.signing = undefined;
     this.verifying = undefined;
   }
