@@ -12,6 +12,13 @@ export interface Database {
   orm: MikroORM;
   /** Our own pool, for graphile-worker, COPY and hand-written SQL. */
   pool: pg.Pool;
+  /**
+   * For admitting DCI requests only (senders/admission.ts): its commits do not wait for the WAL to
+   * reach the disk (synchronous_commit off), so the sender's rate and quota rows are not locked
+   * through a flush. Nothing is weakened: every answer waits for its audit record's commit on
+   * `pool`, and that flush writes all the WAL before it, the admission's commit included.
+   */
+  admissionPool: pg.Pool;
   /** Changes to senders, keys and agreements, for the request path's in-memory copies. */
   changes: ChangeFeed;
   embedded?: EmbeddedPostgres;
@@ -60,12 +67,15 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
 export async function connect(url: string, embedded: EmbeddedPostgres | undefined, logger: Logger, runMigrations: boolean, poolSize = 10): Promise<Database> {
   const orm = await openOrm(url, { logger: (message) => logger.debug({ orm: message }) });
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const admissionPool = new pg.Pool({ connectionString: url, max: Math.max(2, Math.ceil(poolSize / 2)), options: '-c synchronous_commit=off' });
   let closing = false;
   // pool.end() resolves once its clients are told to end, not once their sockets are closed: stopping
   // PostgreSQL right after may still reach them ("terminating connection"), which is no failure then.
   const onError = (error: Error) => (closing ? logger.debug({ err: error }, 'database connection closed during shutdown') : logger.error({ err: error }, 'database connection failed'));
-  pool.on('error', onError);
-  pool.on('connect', (client) => client.on('error', onError));
+  for (const p of [pool, admissionPool]) {
+    p.on('error', onError);
+    p.on('connect', (client) => client.on('error', onError));
+  }
   if (runMigrations) {
     const applied = await withMigrationLock(pool, async () => {
       const names = await migrate(orm);
@@ -80,12 +90,14 @@ export async function connect(url: string, embedded: EmbeddedPostgres | undefine
     url,
     orm,
     pool,
+    admissionPool,
     changes,
     embedded,
     async close() {
       closing = true;
       await changes.close();
       await orm.close(true);
+      await admissionPool.end();
       await pool.end();
       await embedded?.stop();
     },

@@ -99,7 +99,7 @@ async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: 
   const items = (body.message as Record<string, unknown> | undefined)?.[endpoint.itemsField];
   const quotaApplies = (endpoint.operation === 'search' || endpoint.operation === 'verify') && typeof agreement.dailyQuota === 'number';
   trace.counted = true;
-  await admitRequest(ctx.db.pool, {
+  await admitRequest(ctx.db.admissionPool, {
     sender,
     defaultRateLimit: ctx.config.rateLimitPerMinute,
     // A registry write claims its message_id in its own transaction: if it fails, the sender's retry is not a replay.
@@ -177,7 +177,7 @@ async function countRefusal(ctx: AppContext, trace: Trace, error: unknown): Prom
   if (!trace.sender || trace.counted) return error;
   trace.counted = true;
   try {
-    await admitRequest(ctx.db.pool, { sender: trace.sender, defaultRateLimit: ctx.config.rateLimitPerMinute, messageId: null, quota: null });
+    await admitRequest(ctx.db.admissionPool, { sender: trace.sender, defaultRateLimit: ctx.config.rateLimitPerMinute, messageId: null, quota: null });
     return error;
   } catch (rateLimited) {
     return rateLimited instanceof DciError ? rateLimited : error;
