@@ -4,7 +4,9 @@
  * instead of one statement each. Each step runs only if the one before let the request through:
  * a rate-limited request claims nothing and uses no quota, a replay uses no quota, a request over
  * its quota keeps its (spent) message_id. Concurrent requests never go over a limit: the row locks
- * of ON CONFLICT DO UPDATE serialise them, and each WHERE sees the latest count.
+ * of ON CONFLICT DO UPDATE serialise them, and each WHERE sees the latest count. Rate windows are
+ * fixed minutes counted in PostgreSQL, so a limit holds across all server processes. The pipeline
+ * runs this on Database.admissionPool (commits without waiting for the flush; see database.ts).
  */
 import { DciError } from '@dci-server/dci';
 import type { Sender } from '@dci-server/db';
