@@ -4,8 +4,9 @@
  * Starts an embedded PostgreSQL in a temp folder (as scripts/run-tests.ts does), the real
  * Express app on a loopback port, seeds demo data and measures: seeding, sync search by UIN
  * (sequential and concurrent), an expression search on Groups, the token endpoint, notification
- * fan-out and a large async search through a worker process (scripts/bench/fanout.ts), and the
- * cost of the request pipeline over a bare registry query.
+ * fan-out and a large async search through a worker process (scripts/bench/fanout.ts), the cost of the request pipeline over a bare registry query, and
+ * (scripts/bench/http-compare.ts) our signed sync search side by side with a minimal DCI server and
+ * a bare Express + pg lookup, each in a process of its own, at 1, 16 and 64 connections.
  * HTTP load comes from a child process (scripts/bench/load-client.ts) and goes to 127.0.0.1
  * only; every run is bounded in count and time, and everything is torn down at the end, on
  * failure, on Ctrl-C, and when BENCH_MAX_SECONDS is reached.
@@ -13,14 +14,23 @@
  * Knobs (environment): BENCH_PERSONS (200000), BENCH_REQUESTS (2000), BENCH_SECONDS (30, per
  * load run), BENCH_CONCURRENCY (8), BENCH_EXPR_REQUESTS (300), BENCH_TOKENS (24),
  * BENCH_MAX_SECONDS (600), BENCH_QUERY_REQUESTS (50, per query of scripts/bench/query-latency.ts; issue 11's figures use
- * BENCH_PERSONS=1000000); the worker phases' own knobs are in scripts/bench/fanout.ts.
+ * BENCH_PERSONS=1000000); the worker phases (fan-out, SIGKILL halfway, async search) have their own knobs in
+ * scripts/bench/fanout.ts;
+ * BENCH_HTTP_CONNECTIONS (1,16,64), BENCH_HTTP_SECONDS (10, per target, level and round),
+ * BENCH_HTTP_ROUNDS (2), BENCH_HTTP_WARMUP_SECONDS (3), BENCH_HTTP_MAX_RATE (3000 req/s: bodies are
+ * signed for at most this), BENCH_POOL_SIZE (the servers' database pools, DB_POOL_SIZE's default),
+ * BENCH_CPU_PROFILE_DIR (ours writes a --cpu-prof profile there), BENCH_RESULTS_DIR (bench/results).
+ * BENCH_SMOKE=1 turns every default down (small registry, about a second or two per phase), for CI:
+ * it checks that the bench works, not how fast anything is.
+ *
+ * Results: printed, and written to <BENCH_RESULTS_DIR>/<date>.json and .md (scripts/bench/results.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { translateSearchCriteria } from '@dci-server/dci';
 import { startEmbeddedPostgres, TEST_SERVER_ENV } from '@dci-server/db';
@@ -29,28 +39,42 @@ import { searchRegistry } from '../apps/server/src/registry/search.js';
 import { seedDemoRegistry } from '../apps/server/src/registry/seed.js';
 import { createTestSender, DciTestClient, searchItem } from '../apps/server/src/testing/dci-client.js';
 import { startTestServer } from '../apps/server/src/testing/test-server.js';
+import { loadConfig } from '../apps/server/src/config.js';
+import { runHttpCompare } from './bench/http-compare.js';
 import type { LoadJob, LoadResult } from './bench/protocol.js';
 import { benchWorker } from './bench/fanout.js';
 import { measureQueryLatency, searchServiceOf } from './bench/query-latency.js';
-import { percentile, table, type Row } from './bench/stats.js';
+import { BenchResults } from './bench/results.js';
+import { percentile, type Row } from './bench/stats.js';
 import { prepareTemplateDatabase } from './test-template.js';
 
-function knob(name: string, fallback: number): number {
+/** BENCH_SMOKE=1: a small, quick run that only shows the bench still works (CI). */
+const SMOKE = process.env.BENCH_SMOKE === '1';
+
+function knob(name: string, fallback: number, smokeFallback = fallback): number {
   const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  const value = raw === undefined || raw === '' ? (SMOKE ? smokeFallback : fallback) : Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0, got ${JSON.stringify(raw)}`);
   return value;
 }
 
-const PERSONS = Math.floor(knob('BENCH_PERSONS', 200_000));
-const REQUESTS = Math.max(1, Math.floor(knob('BENCH_REQUESTS', 2000)));
-const RUN_MS = knob('BENCH_SECONDS', 30) * 1000;
-const CONCURRENCY = Math.max(1, Math.floor(knob('BENCH_CONCURRENCY', 8)));
-const EXPR_REQUESTS = Math.max(1, Math.floor(knob('BENCH_EXPR_REQUESTS', 300)));
-const TOKENS = Math.max(1, Math.floor(knob('BENCH_TOKENS', 24)));
-const MAX_MS = knob('BENCH_MAX_SECONDS', 600) * 1000;
-const QUERY_REQUESTS = Math.max(1, Math.floor(knob('BENCH_QUERY_REQUESTS', 50)));
-const WARMUP = 100;
+const PERSONS = Math.floor(knob('BENCH_PERSONS', 200_000, 2000));
+const REQUESTS = Math.max(1, Math.floor(knob('BENCH_REQUESTS', 2000, 100)));
+const RUN_MS = knob('BENCH_SECONDS', 30, 2) * 1000;
+const CONCURRENCY = Math.max(1, Math.floor(knob('BENCH_CONCURRENCY', 8, 4)));
+const EXPR_REQUESTS = Math.max(1, Math.floor(knob('BENCH_EXPR_REQUESTS', 300, 20)));
+const TOKENS = Math.max(1, Math.floor(knob('BENCH_TOKENS', 24, 2)));
+const QUERY_REQUESTS = Math.max(1, Math.floor(knob('BENCH_QUERY_REQUESTS', 50, 5)));
+const MAX_MS = knob('BENCH_MAX_SECONDS', 600, 120) * 1000;
+const HTTP_CONNECTIONS = (process.env.BENCH_HTTP_CONNECTIONS || '1,16,64').split(',').map((c) => Math.max(1, Math.floor(Number(c))));
+if (HTTP_CONNECTIONS.some((c) => !Number.isFinite(c))) throw new Error(`BENCH_HTTP_CONNECTIONS must be numbers separated by commas, got ${process.env.BENCH_HTTP_CONNECTIONS}`);
+const HTTP_SECONDS = Math.max(1, Math.floor(knob('BENCH_HTTP_SECONDS', 10, 1)));
+const HTTP_ROUNDS = Math.max(1, Math.floor(knob('BENCH_HTTP_ROUNDS', 2, 1)));
+const HTTP_WARMUP_SECONDS = Math.floor(knob('BENCH_HTTP_WARMUP_SECONDS', 3, 0));
+const HTTP_MAX_RATE = Math.max(1, knob('BENCH_HTTP_MAX_RATE', 3000, 1500));
+const POOL_SIZE = Math.max(2, Math.floor(knob('BENCH_POOL_SIZE', loadConfig({}).dbPoolSize)));
+const RESULTS_DIR = path.resolve(process.env.BENCH_RESULTS_DIR || fileURLToPath(new URL('../bench/results', import.meta.url)));
+const WARMUP = SMOKE ? 10 : 100;
 if (PERSONS < 1) throw new Error('BENCH_PERSONS must be at least 1: the searches need records');
 
 process.env.LOG_LEVEL ??= 'silent';
@@ -154,15 +178,15 @@ function fromLoad(label: string, result: LoadResult): Latencies {
 
 async function main(): Promise<void> {
   const cpus = os.cpus();
-  console.log(
-    table('Environment', [
+  const results = new BenchResults();
+  const section = (title: string, rows: Row[]) => results.section(title, rows);
+  section('Environment', [
       { name: 'node', value: process.version, unit: '' },
       { name: 'platform', value: `${os.platform()} ${os.release()} ${os.arch()}`, unit: '' },
       { name: 'cpus', value: cpus.length, unit: `× ${cpus[0]?.model.trim() ?? 'unknown'}` },
       { name: 'memory', value: os.totalmem() / 2 ** 30, unit: 'GiB' },
-      { name: 'settings', value: `persons=${PERSONS} requests=${REQUESTS} concurrency=${CONCURRENCY} expr=${EXPR_REQUESTS} tokens=${TOKENS} run-cap=${RUN_MS / 1000}s`, unit: '' },
-    ]),
-  );
+      { name: 'settings', value: `${SMOKE ? 'SMOKE ' : ''}persons=${PERSONS} requests=${REQUESTS} concurrency=${CONCURRENCY} expr=${EXPR_REQUESTS} tokens=${TOKENS} run-cap=${RUN_MS / 1000}s http=${HTTP_CONNECTIONS.join('/')}conn×${HTTP_SECONDS}s×${HTTP_ROUNDS} pool=${POOL_SIZE}`, unit: '' },
+  ]);
 
   // PostgreSQL in a temp folder, a migrated template, then the real app on it (as the tests do).
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dci-bench-'));
@@ -183,17 +207,14 @@ async function main(): Promise<void> {
   process.env[TEST_SERVER_ENV] = cluster.url;
 
   // One bench client measures throughput: the per-sender rate and in-flight limits would only cut it short.
-  const server = await startTestServer({ RATE_LIMIT_PER_MINUTE: '0', SYNC_MAX_IN_FLIGHT_PER_SENDER: String(CONCURRENCY) });
+  // The master key is shared with the servers of the HTTP comparison (same database, same signing key).
+  const masterKey = randomBytes(32).toString('base64');
+  const server = await startTestServer({ RATE_LIMIT_PER_MINUTE: '0', SYNC_MAX_IN_FLIGHT_PER_SENDER: String(CONCURRENCY), MASTER_KEY: masterKey, DB_POOL_SIZE: String(POOL_SIZE) });
   onCleanup('server', () => server.close());
   const { ctx, baseUrl } = server;
   const pool = ctx.db.pool;
   const pgVersion = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
   log(`server on ${baseUrl}, PostgreSQL ${pgVersion}, data in ${cluster.dataDir}`);
-  const results: { title: string; rows: Row[] }[] = [];
-  const section = (title: string, rows: Row[]) => {
-    results.push({ title, rows });
-    console.log(table(title, rows));
-  };
 
   // 1. Seeding --------------------------------------------------------------------------------
   log(`seeding ${PERSONS} persons`);
@@ -342,7 +363,31 @@ async function main(): Promise<void> {
     { name: 'Group expression: pipeline p50 / direct p50', value: exprSeq.p50 / directExpr.p50, unit: '×' },
   ]);
 
-  console.log(`\nTotal ${((performance.now() - startedAt) / 1000).toFixed(1)} s on ${cpus.length} cpus (server, PostgreSQL, worker and load client share them).`);
+  // 7. Side by side: ours, minimal-DCI and bare ------------------------------------------------
+  // A daily quota far above what the bench asks keeps the agreement's quota check on every request.
+  await pool.query('UPDATE data_sharing_agreement SET daily_quota = 1000000000 WHERE sender_id = (SELECT id FROM sender WHERE sender_id = $1)', [sender.senderId]);
+  await runHttpCompare(
+    {
+      databaseUrl: ctx.db.url,
+      masterKey,
+      sender,
+      randomUin,
+      connections: HTTP_CONNECTIONS,
+      seconds: HTTP_SECONDS,
+      rounds: HTTP_ROUNDS,
+      warmupSeconds: HTTP_WARMUP_SECONDS,
+      maxRate: HTTP_MAX_RATE,
+      poolSize: POOL_SIZE,
+      cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR || undefined,
+      log,
+      results,
+    },
+    onCleanup,
+  );
+
+  const written = await results.write(RESULTS_DIR);
+  console.log(`\nTotal ${((performance.now() - startedAt) / 1000).toFixed(1)} s on ${cpus.length} cpus (servers, PostgreSQL, worker and load client share them).`);
+  console.log(`Results: ${written.json}\n         ${written.markdown}`);
 }
 
 const watchdog = setTimeout(() => {

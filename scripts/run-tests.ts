@@ -13,7 +13,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres, TEST_SERVER_ENV } from '@dci-server/db';
 import { prepareTemplateDatabase } from './test-template.js';
 
-const ROOTS = ['packages', 'apps/server/src', 'e2e'];
+const ROOTS = ['packages', 'apps/server/src', 'e2e', 'scripts'];
 
 const RELIABILITY_FLAG = '--reliability';
 const RELIABILITY_ENV = 'RELIABILITY_FULL';

@@ -20,7 +20,7 @@ export async function bootstrap(config: Config, logger: Logger, options: Pick<Op
     // At every start too, not only from the worker's hourly job: a server may run without a worker.
     await ensureTransactionPartitions(db.pool);
     await ensureActiveServerKey(db.orm.em.fork(), masterKey);
-    return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey, config.keyOverlapSeconds), metrics: new Metrics(config.metrics.maxSenders) };
+    return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey, config.keyOverlapSeconds, db.changes), metrics: new Metrics(config.metrics.maxSenders) };
   } catch (error) {
     await db.close();
     throw error;

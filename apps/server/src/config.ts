@@ -12,6 +12,7 @@ const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   DATABASE_READ_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   DATA_DIR: z.string().default('.data'),
+  DB_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   PUBLIC_URL: z.string().url('must be an absolute URL such as https://dci.example.org').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -87,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** A read replica for registry searches; unset → the primary. */
     databaseReadUrl: c.DATABASE_READ_URL,
     dataDir,
+    /** Connections of the pool the request path, jobs and hand-written SQL share (the ORM has its own). */
+    dbPoolSize: c.DB_POOL_SIZE,
     embeddedPgPort: c.EMBEDDED_PG_PORT,
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
     logLevel: c.LOG_LEVEL,

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { ensureDatabase, migrate, openOrm, startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '@dci-server/db';
 import { Logger as WorkerLogger, runMigrations as migrateJobQueue } from 'graphile-worker';
 import pg from 'pg';
+import { ChangeFeed } from './change-feed.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 
@@ -16,6 +17,15 @@ export interface Database {
    * when set; else the same pool. Replicas lag: never read here what the same request just wrote.
    */
   readPool: pg.Pool;
+  /**
+   * For admitting DCI requests only (senders/admission.ts): its commits do not wait for the WAL to
+   * reach the disk (synchronous_commit off), so the sender's rate and quota rows are not locked
+   * through a flush. Nothing is weakened: every answer waits for its audit record's commit on
+   * `pool`, and that flush writes all the WAL before it, the admission's commit included.
+   */
+  admissionPool: pg.Pool;
+  /** Changes to senders, keys and agreements, for the request path's in-memory copies. */
+  changes: ChangeFeed;
   embedded?: EmbeddedPostgres;
   close(): Promise<void>;
 }
@@ -52,27 +62,29 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
     url = withDatabase(embedded.url, EMBEDDED_DATABASE);
   }
   try {
-    return await connect(url, embedded, logger, options.migrate ?? true, config.databaseReadUrl);
+    return await connect(url, embedded, logger, options.migrate ?? true, { readUrl: config.databaseReadUrl, poolSize: config.dbPoolSize });
   } catch (error) {
     await embedded?.stop();
     throw error;
   }
 }
 
-export async function connect(url: string, embedded: EmbeddedPostgres | undefined, logger: Logger, runMigrations: boolean, readUrl?: string): Promise<Database> {
+export async function connect(url: string, embedded: EmbeddedPostgres | undefined, logger: Logger, runMigrations: boolean, options: { readUrl?: string; poolSize?: number } = {}): Promise<Database> {
   const orm = await openOrm(url, { logger: (message) => logger.debug({ orm: message }) });
+  const poolSize = options.poolSize ?? 10;
   let closing = false;
   // pool.end() resolves once its clients are told to end, not once their sockets are closed: stopping
   // PostgreSQL right after may still reach them ("terminating connection"), which is no failure then.
   const onError = (error: Error) => (closing ? logger.debug({ err: error }, 'database connection closed during shutdown') : logger.error({ err: error }, 'database connection failed'));
-  const newPool = (connectionString: string) => {
-    const created = new pg.Pool({ connectionString, max: 10 });
+  const newPool = (connectionString: string, settings: pg.PoolConfig = {}) => {
+    const created = new pg.Pool({ connectionString, max: poolSize, ...settings });
     created.on('error', onError);
     created.on('connect', (client) => client.on('error', onError));
     return created;
   };
   const pool = newPool(url);
-  const readPool = readUrl ? newPool(readUrl) : pool;
+  const readPool = options.readUrl ? newPool(options.readUrl) : pool;
+  const admissionPool = newPool(url, { max: Math.max(2, Math.ceil(poolSize / 2)), options: '-c synchronous_commit=off' });
   if (runMigrations) {
     const applied = await withMigrationLock(pool, async () => {
       const names = await migrate(orm);
@@ -81,16 +93,22 @@ export async function connect(url: string, embedded: EmbeddedPostgres | undefine
     });
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
+  const changes = new ChangeFeed(url, logger);
+  await changes.start();
   return {
     url,
     orm,
     pool,
     readPool,
+    admissionPool,
+    changes,
     embedded,
     async close() {
       closing = true;
+      await changes.close();
       await orm.close(true);
       if (readPool !== pool) await readPool.end();
+      await admissionPool.end();
       await pool.end();
       await embedded?.stop();
     },

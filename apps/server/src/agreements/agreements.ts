@@ -6,6 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { DataSharingAgreementSchema, type DataSharingAgreement, type Sender } from '@dci-server/db';
 import { DciError } from '@dci-server/dci';
 import type pg from 'pg';
+import type { ChangeFeed } from '../change-feed.js';
 import { checkAgreementInput, InvalidAgreementError, type NewAgreement } from './agreement-input.js';
 
 /** An agreement's terms, without its sender. */
@@ -18,16 +19,31 @@ export const DEMO_AGREEMENT_NAME = 'Demo: everything, for trying the API';
  * to validTo (exclusive), either end open when null. If several are, the most recently created wins.
  */
 export async function findAgreement(db: pg.Pool | pg.PoolClient, senderId: string, now = new Date()): Promise<AgreementTerms> {
+  return agreementAt(await activeAgreements(db, senderId), senderId, now);
+}
+
+/** findAgreement from memory: a sender's active agreements are kept until an agreement or sender changes anywhere (see change-feed.ts). */
+export async function currentAgreement(db: pg.Pool, changes: ChangeFeed, senderId: string, now = new Date()): Promise<AgreementTerms> {
+  const active = await changes.cache<AgreementTerms[]>('active-agreements', ['data_sharing_agreement', 'sender']).get(senderId, () => activeAgreements(db, senderId));
+  return agreementAt(active, senderId, now);
+}
+
+async function activeAgreements(db: pg.Pool | pg.PoolClient, senderId: string): Promise<AgreementTerms[]> {
   // Plain SQL: this runs on every DCI call (see senders/sender-auth.ts).
-  const { rows: active } = await db.query<AgreementTerms>(
-    `SELECT a.id, a.name, a.purpose, a.legal_basis AS "legalBasis", a.valid_from AS "validFrom", a.valid_to AS "validTo", a.active,
+  const { rows } = await db.query<AgreementTerms>({
+    name: 'active-agreements',
+    text: `SELECT a.id, a.name, a.purpose, a.legal_basis AS "legalBasis", a.valid_from AS "validFrom", a.valid_to AS "validTo", a.active,
        a.allowed_reg_types AS "allowedRegTypes", a.allowed_record_types AS "allowedRecordTypes", a.allowed_query_types AS "allowedQueryTypes",
        a.allowed_attributes AS "allowedAttributes", a.max_page_size AS "maxPageSize", a.daily_quota AS "dailyQuota", a.field_rules AS "fieldRules",
        a.created_at AS "createdAt", a.updated_at AS "updatedAt"
      FROM data_sharing_agreement a JOIN sender s ON s.id = a.sender_id
      WHERE s.sender_id = $1 AND a.active ORDER BY a.created_at DESC, a.id`,
-    [senderId],
-  );
+    values: [senderId],
+  });
+  return rows;
+}
+
+function agreementAt(active: readonly AgreementTerms[], senderId: string, now: Date): AgreementTerms {
   const current = active.find((a) => isValidAt(a, now));
   if (current) return current;
   if (!active.length) throw new DciError('err.agreement.missing', `Sender ${senderId} has no active data-sharing agreement`);
@@ -36,7 +52,7 @@ export async function findAgreement(db: pg.Pool | pg.PoolClient, senderId: strin
   if (upcoming) {
     throw new DciError('err.agreement.missing', `The data-sharing agreement '${upcoming.name}' of sender ${senderId} is not valid before ${upcoming.validFrom!.toISOString()}`);
   }
-  const expired = active.sort((a, b) => b.validTo!.getTime() - a.validTo!.getTime())[0]!;
+  const expired = [...active].sort((a, b) => b.validTo!.getTime() - a.validTo!.getTime())[0]!;
   throw new DciError('err.agreement.missing', `The data-sharing agreement '${expired.name}' of sender ${senderId} expired at ${expired.validTo!.toISOString()}`);
 }
 

@@ -3,15 +3,16 @@ import { ackBody, DciError, errorBody, validateRequest, verifyEnvelope, type Msg
 import type { Sender } from '@dci-server/db';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { findAgreement } from '../agreements/agreements.js';
-import { consumeDailyQuota } from '../agreements/quota.js';
+import { currentAgreement } from '../agreements/agreements.js';
 import { authenticateBearer } from '../auth/bearer.js';
 import type { RequestLogFields } from '../logger.js';
 import type { AppContext } from '../context.js';
 import { isDatabaseUnavailable, withTransaction } from '../database.js';
-import { enforceRateLimit, holdSyncSlot } from '../senders/rate-limit.js';
-import { senderPublicKey } from '../senders/sender-auth.js';
+import { admitRequest } from '../senders/admission.js';
+import { holdSyncSlot } from '../senders/rate-limit.js';
+import { cachedSenderPublicKey } from '../senders/sender-auth.js';
 import { claimMessageId, inOrmTransaction, recordTransaction, type AuditEntry, type SqlClient } from '../transactions/audit.js';
+import { auditWriter } from '../transactions/audit-writer.js';
 import type { DciCall, DciEndpoint } from './call.js';
 import { checkHeader } from './header-rules.js';
 import { clientGoneSignal } from './client-gone.js';
@@ -23,6 +24,8 @@ interface Trace {
   started: number;
   correlationId: string;
   sender?: Sender;
+  /** Counted in the sender's rate window already (admission ran). */
+  counted?: boolean;
   header?: Partial<MsgHeader>;
   message?: Record<string, unknown>;
   /** The DCI error code of a refusal. */
@@ -54,10 +57,12 @@ function logFields(trace: Trace): RequestLogFields {
 }
 
 /**
- * Every DCI call goes through here: bearer token → sender (known, active) → rate limit → allowed
- * operation → header rules → spec schema → signature → data-sharing agreement → replay check →
- * daily quota → handler → signed answer. Whatever happens, exactly one audit record is written before
- * the answer leaves, and client faults never become a 500.
+ * Every DCI call goes through here: bearer token → sender (known, active) → allowed operation →
+ * header rules → spec schema → signature → data-sharing agreement → admission (rate limit, replay
+ * check, daily quota: one statement) → handler → signed answer. A request refused before admission
+ * still counts against the rate limit, which then answers first (429), as if checked first.
+ * Whatever happens, exactly one audit record is written before the answer leaves, and client
+ * faults never become a 500. Senders, keys and agreements come from memory (see change-feed.ts).
  */
 export function dciHandler(ctx: AppContext, endpoint: DciEndpoint): RequestHandler {
   return async (req, res) => {
@@ -103,7 +108,6 @@ export const onlyPost: RequestHandler = (req, res, next) => {
 async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace): Promise<DciCall> {
   const { sender, scopes } = await authenticateBearer(ctx, req.headers.authorization);
   trace.sender = sender;
-  await enforceRateLimit(ctx.db.pool, sender, ctx.config.rateLimitPerMinute);
   if (endpoint.sync) holdSyncSlot(ctx, sender, res);
   if (!sender.allowedOperations.includes(endpoint.operation)) throw new DciError('err.operation.not_allowed', `Sender ${sender.senderId} may not ${endpoint.operation}`);
   if (!scopes.includes(endpoint.operation)) throw new DciError('err.operation.not_allowed', `The access token's scope does not include ${endpoint.operation}`);
@@ -120,14 +124,18 @@ async function admit(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: 
   const header = body.header as MsgHeader;
   if (!endpoint.compact) await checkSignature(ctx, sender, body);
   // No agreement, no data: every operation needs one valid now.
-  const agreement = await findAgreement(ctx.db.pool, sender.senderId);
-  // A registry write claims its message_id in its own transaction: if it fails, the sender's retry is not a replay.
-  if (!endpoint.writes) await claimOnce(ctx.db.pool, sender, header);
-  // Items count against the agreement's daily quota (after the replay check: a replay costs nothing).
-  if (endpoint.operation === 'search' || endpoint.operation === 'verify') {
-    const items = (body.message as Record<string, unknown> | undefined)?.[endpoint.itemsField];
-    await consumeDailyQuota(ctx.db.pool, agreement, sender.senderId, Array.isArray(items) ? items.length : 1);
-  }
+  const agreement = await currentAgreement(ctx.db.pool, ctx.db.changes, sender.senderId);
+  const items = (body.message as Record<string, unknown> | undefined)?.[endpoint.itemsField];
+  const quotaApplies = (endpoint.operation === 'search' || endpoint.operation === 'verify') && typeof agreement.dailyQuota === 'number';
+  trace.counted = true;
+  await admitRequest(ctx.db.admissionPool, {
+    sender,
+    defaultRateLimit: ctx.config.rateLimitPerMinute,
+    // A registry write claims its message_id in its own transaction: if it fails, the sender's retry is not a replay.
+    messageId: endpoint.writes ? null : header.message_id,
+    // Items count against the agreement's daily quota (after the replay check: a replay costs nothing).
+    quota: quotaApplies ? { dailyQuota: agreement.dailyQuota!, items: Array.isArray(items) ? items.length : 1 } : null,
+  });
   return { ctx, sender, header, message: body.message as Record<string, unknown>, correlationId: trace.correlationId, agreement, signal: clientGoneSignal(res) };
 }
 
@@ -137,7 +145,7 @@ async function checkSignature(ctx: AppContext, sender: Sender, envelope: Record<
     throw new DciError('err.signature.missing');
   }
   const result = await verifyEnvelope(envelope as { signature: string; header: unknown; message: unknown }, (kid, signerId) =>
-    signerId === sender.senderId ? senderPublicKey(ctx.db.pool, sender, kid) : undefined,
+    signerId === sender.senderId ? cachedSenderPublicKey(ctx.db.pool, ctx.db.changes, sender, kid) : undefined,
   );
   if (!result.ok) throw new DciError(result.code, `The message signature is ${result.code === 'err.signature.missing' ? 'missing' : 'invalid'}: ${result.reason}`);
 }
@@ -172,9 +180,10 @@ async function commitWithAudit(ctx: AppContext, endpoint: DciEndpoint, req: Requ
 
 async function fail(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, caught: unknown) {
   // The database going away mid-request (restart, failover) is neither the sender's fault nor a bug.
-  const error = isDatabaseUnavailable(caught) ? new DciError('err.service.unavailable', 'The database is unavailable; try again later', { retryAfter: 5 }) : caught;
+  const unavailable = isDatabaseUnavailable(caught);
+  const error = await countRefusal(ctx, trace, unavailable ? new DciError('err.service.unavailable', 'The database is unavailable; try again later', { retryAfter: 5 }) : caught);
   if (!(error instanceof DciError)) ctx.logger.error({ err: error, endpoint: endpoint.path, ...logFields(trace) }, 'DCI request failed');
-  else if (error !== caught) ctx.logger.warn({ err: caught, endpoint: endpoint.path, ...logFields(trace) }, 'DCI request failed: database unavailable');
+  else if (unavailable) ctx.logger.warn({ err: caught, endpoint: endpoint.path, ...logFields(trace) }, 'DCI request failed: database unavailable');
   const { httpStatus, body } = errorBody(error, { correlationId: trace.correlationId });
   trace.reasonCode = body.errors[0]?.code;
   if (httpStatus === 401) res.set('WWW-Authenticate', 'Bearer realm="dci-server"');
@@ -184,7 +193,8 @@ async function fail(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: R
 
 async function finish(ctx: AppContext, endpoint: DciEndpoint, req: Request, res: Response, trace: Trace, outcome: { httpStatus: number; body: unknown; dciStatus: string; reasonCode?: string }) {
   try {
-    await recordTransaction(ctx.db.pool, { ...auditEntry(endpoint, req, trace, outcome.httpStatus, outcome.body, outcome.dciStatus), reasonCode: outcome.reasonCode });
+    // Grouped with the records of concurrent calls into one commit; ours waits for it all the same.
+    await auditWriter(ctx.db.pool).write({ ...auditEntry(endpoint, req, trace, outcome.httpStatus, outcome.body, outcome.dciStatus), reasonCode: outcome.reasonCode });
   } catch (error) {
     // Nothing leaves unaudited: without its record the answer becomes an error.
     ctx.logger.error({ err: error, ...logFields(trace) }, 'could not write the audit record');
@@ -194,6 +204,18 @@ async function finish(ctx: AppContext, endpoint: DciEndpoint, req: Request, res:
     return;
   }
   res.status(outcome.httpStatus).json(outcome.body);
+}
+
+/** A request refused before admission still counts in its sender's rate window; over the limit, that is the answer. */
+async function countRefusal(ctx: AppContext, trace: Trace, error: unknown): Promise<unknown> {
+  if (!trace.sender || trace.counted) return error;
+  trace.counted = true;
+  try {
+    await admitRequest(ctx.db.admissionPool, { sender: trace.sender, defaultRateLimit: ctx.config.rateLimitPerMinute, messageId: null, quota: null });
+    return error;
+  } catch (rateLimited) {
+    return rateLimited instanceof DciError ? rateLimited : error;
+  }
 }
 
 function auditEntry(endpoint: DciEndpoint, req: Request, trace: Trace, httpStatus: number, response: unknown, dciStatus: string): AuditEntry {

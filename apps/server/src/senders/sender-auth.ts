@@ -2,6 +2,7 @@ import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { DciError } from '@dci-server/dci';
 import type { Sender } from '@dci-server/db';
 import type pg from 'pg';
+import type { ChangeFeed } from '../change-feed.js';
 
 /**
  * The request path reads senders and keys with plain SQL: these lookups run on every call,
@@ -24,13 +25,32 @@ export function checkActive(sender: Sender | undefined, senderId: string): Sende
   return sender;
 }
 
+interface RegisteredKey {
+  key: KeyObject;
+  notBefore: Date | null;
+  notAfter: Date | null;
+}
+
+async function registeredKey(db: pg.Pool, senderUuid: string, kid: string): Promise<RegisteredKey | undefined> {
+  const { rows } = await db.query<{ public_jwk: JsonWebKey; not_before: Date | null; not_after: Date | null }>({
+    name: 'sender-key',
+    text: 'SELECT public_jwk, not_before, not_after FROM sender_key WHERE sender_id = $1 AND key_id = $2 AND NOT revoked',
+    values: [senderUuid, kid],
+  });
+  const row = rows[0];
+  return row && { key: createPublicKey({ key: row.public_jwk, format: 'jwk' }), notBefore: row.not_before, notAfter: row.not_after };
+}
+
+const usableAt = (found: RegisteredKey | undefined, now: Date): KeyObject | undefined =>
+  !found || (found.notBefore && found.notBefore > now) || (found.notAfter && found.notAfter < now) ? undefined : found.key;
+
 /** A public key of `sender` usable now: registered under `kid`, not revoked, inside its validity window. */
 export async function senderPublicKey(db: pg.Pool, sender: Pick<Sender, 'id'>, kid: string, now = new Date()): Promise<KeyObject | undefined> {
-  const { rows } = await db.query<{ public_jwk: JsonWebKey; not_before: Date | null; not_after: Date | null }>(
-    'SELECT public_jwk, not_before, not_after FROM sender_key WHERE sender_id = $1 AND key_id = $2 AND NOT revoked',
-    [sender.id, kid],
-  );
-  const key = rows[0];
-  if (!key || (key.not_before && key.not_before > now) || (key.not_after && key.not_after < now)) return undefined;
-  return createPublicKey({ key: key.public_jwk, format: 'jwk' });
+  return usableAt(await registeredKey(db, sender.id, kid), now);
+}
+
+/** senderPublicKey from memory, dropped whenever a sender key changes anywhere (see change-feed.ts). */
+export async function cachedSenderPublicKey(db: pg.Pool, changes: ChangeFeed, sender: Pick<Sender, 'id'>, kid: string, now = new Date()): Promise<KeyObject | undefined> {
+  const found = await changes.cache<RegisteredKey | undefined>('sender-key', ['sender_key']).get(`${sender.id}\n${kid}`, () => registeredKey(db, sender.id, kid));
+  return usableAt(found, now);
 }

@@ -32,10 +32,10 @@ export async function createTestContext(env: Record<string, string> = {}, option
   const url = options.databaseUrl ? options.databaseUrl(await createTestDatabase()) : await createTestDatabase();
   const config: Config = { ...loadConfig({ DEMO_DATA: 'false', ...env }), databaseUrl: url };
   const logger = options.logTo ? createLogger('info', options.logTo) : createLogger(process.env.LOG_LEVEL ?? 'silent');
-  const db = await connect(url, undefined, logger, true, config.databaseReadUrl);
+  const db = await connect(url, undefined, logger, true, { readUrl: config.databaseReadUrl, poolSize: config.dbPoolSize });
   const masterKey = new MasterKey(config.masterKey ? parseMasterKey(config.masterKey) : randomBytes(32));
   await ensureActiveServerKey(db.orm.em.fork(), masterKey);
-  return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey, config.keyOverlapSeconds), metrics: new Metrics(config.metrics.maxSenders) };
+  return { config, logger, db, masterKey, keyring: new Keyring(() => db.orm.em.fork(), masterKey, config.keyOverlapSeconds, db.changes), metrics: new Metrics(config.metrics.maxSenders) };
 }
 
 /** The real Express app on a free loopback port, over a fresh database; optionally with the worker. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { AppContext } from '../context.js';
 import { createTestContext } from '../testing/test-server.js';
-import { auditableRequest, recordTransaction, storableText, type AuditEntry } from './audit.js';
+import { auditableRequest, recordTransaction, recordTransactions, storableText, type AuditEntry } from './audit.js';
 
 let ctx: AppContext;
 before(async () => {
@@ -52,4 +52,16 @@ test('our answer is kept whole (transaction status replays it)', async () => {
   await recordTransaction(ctx.db.pool, record);
   const { rows } = await ctx.db.pool.query('SELECT response FROM dci_transaction WHERE correlation_id = $1', [record.correlationId]);
   assert.deepEqual(rows[0].response, response);
+});
+
+test('records written in one group are stored as one by one, and their ids come back in order', async () => {
+  const entries = [entry({ a: 1 }, { ok: true }), entry({ 'k\u0000': '\ud800' }, { errors: [{ message: 'x\u0000' }] }, { messageId: 'm-2' }), entry(null, null, { transactionId: 't-3', reasonCode: 'err.x' })];
+  const ids = await recordTransactions(ctx.db.pool, entries);
+  assert.equal(ids.length, 3);
+  for (const [i, e] of entries.entries()) {
+    const { rows } = await ctx.db.pool.query('SELECT id, request, response, message_id, transaction_id, reason_code FROM dci_transaction WHERE correlation_id = $1', [e.correlationId]);
+    assert.equal(rows[0].id, ids[i]);
+  }
+  const { rows } = await ctx.db.pool.query('SELECT request, response, message_id FROM dci_transaction WHERE id = $1', [ids[1]]);
+  assert.deepEqual(rows[0], { request: { 'k\\u0000': '\\ud800' }, response: { errors: [{ message: 'x\\u0000' }] }, message_id: 'm-2' });
 });

@@ -71,32 +71,60 @@ function storableId(id: string | null | undefined): string | null {
   return storableText(id.length > MAX_STORED_ID ? id.slice(0, MAX_STORED_ID).replace(/[\uD800-\uDBFF]$/, '') : id);
 }
 
+const AUDIT_COLUMNS = [
+  'transaction_id', 'message_id', 'correlation_id', 'sender_id', 'operation', 'endpoint', 'request', 'request_sha256', 'response',
+  'http_status', 'dci_status', 'reason_code', 'duration_ms', 'client_address', 'async_status', 'total_count',
+] as const; // prettier-ignore
+/** Columns whose value auditValues gives as JSON text. */
+const JSON_COLUMNS = new Set<string>(['request', 'response']);
+
 /** Writes the one audit record of a call (append-only; a trigger refuses later edits of these columns). */
 export async function recordTransaction(db: SqlClient, entry: AuditEntry): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO dci_transaction (transaction_id, message_id, correlation_id, sender_id, operation, endpoint, request, request_sha256, response,
-       http_status, dci_status, reason_code, duration_ms, client_address, async_status, total_count)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
-    [
-      storableId(entry.transactionId),
-      storableId(entry.messageId),
-      entry.correlationId,
-      entry.senderId ?? null,
-      entry.operation,
-      entry.endpoint,
-      JSON.stringify(auditableRequest(entry.request)),
-      entry.requestSha256 ?? null,
-      storableResponse(entry.response),
-      entry.httpStatus,
-      entry.dciStatus,
-      entry.reasonCode ?? null,
-      Math.round(entry.durationMs),
-      entry.clientAddress ?? null,
-      entry.asyncStatus ?? null,
-      entry.totalCount ?? null,
-    ],
+    `INSERT INTO dci_transaction (${AUDIT_COLUMNS.join(', ')}) VALUES (${AUDIT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
+    auditValues(entry),
   );
   return rows[0]!.id;
+}
+
+/**
+ * Writes the audit records of several calls in one statement (one round trip, one commit), as
+ * one JSON array PostgreSQL unpacks into rows; returns their ids in the order of `entries`.
+ */
+export async function recordTransactions(db: SqlClient, entries: readonly AuditEntry[]): Promise<string[]> {
+  const rows = entries.map((entry) => {
+    const values = auditValues(entry);
+    return `{${AUDIT_COLUMNS.map((column, i) => `"${column}":${JSON_COLUMNS.has(column) ? values[i] : JSON.stringify(values[i])}`).join(',')}}`;
+  });
+  const columns = AUDIT_COLUMNS.join(', ');
+  const { rows: written } = await db.query<{ id: string; correlation_id: string }>(
+    `INSERT INTO dci_transaction (${columns}) SELECT ${columns} FROM json_populate_recordset(null::dci_transaction, $1::json) RETURNING id, correlation_id`,
+    [`[${rows.join(',')}]`],
+  );
+  const ids = new Map(written.map((r) => [r.correlation_id, r.id]));
+  return entries.map((entry) => ids.get(entry.correlationId)!);
+}
+
+/** The values of AUDIT_COLUMNS for `entry`, storable (request and response as JSON text). */
+function auditValues(entry: AuditEntry): unknown[] {
+  return [
+    storableId(entry.transactionId),
+    storableId(entry.messageId),
+    entry.correlationId,
+    entry.senderId ?? null,
+    entry.operation,
+    entry.endpoint,
+    JSON.stringify(auditableRequest(entry.request)),
+    entry.requestSha256 ?? null,
+    storableResponse(entry.response),
+    entry.httpStatus,
+    entry.dciStatus,
+    entry.reasonCode ?? null,
+    Math.round(entry.durationMs),
+    entry.clientAddress ?? null,
+    entry.asyncStatus ?? null,
+    entry.totalCount ?? null,
+  ];
 }
 
 /** Our SQL run inside a MikroORM transaction, so that what it writes commits with the registry change made there. */

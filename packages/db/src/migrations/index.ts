@@ -11,6 +11,7 @@ import { Migration20261126000000_request_digest } from './Migration2026112600000
 import { Migration20261126100000_staff_access } from './Migration20261126100000_staff_access.js';
 import { Migration20261126150000_delivery_console } from './Migration20261126150000_delivery_console.js';
 import { Migration20261126160000_transaction_audit } from './Migration20261126160000_transaction_audit.js';
+import { Migration20261127010000_change_notifications } from './Migration20261127010000_change_notifications.js';
 import { Migration20261127020000_registry_search_indexes } from './Migration20261127020000_registry_search_indexes.js';
 import { Migration20261127050000_transaction_partitions } from './Migration20261127050000_transaction_partitions.js';
 import { Migration20261127060000_audit_chain } from './Migration20261127060000_audit_chain.js';
@@ -30,6 +31,7 @@ export const migrationsList = [
   { name: 'Migration20261126100000_staff_access', class: Migration20261126100000_staff_access },
   { name: 'Migration20261126150000_delivery_console', class: Migration20261126150000_delivery_console },
   { name: 'Migration20261126160000_transaction_audit', class: Migration20261126160000_transaction_audit },
+  { name: 'Migration20261127010000_change_notifications', class: Migration20261127010000_change_notifications },
   { name: 'Migration20261127020000_registry_search_indexes', class: Migration20261127020000_registry_search_indexes },
   { name: 'Migration20261127050000_transaction_partitions', class: Migration20261127050000_transaction_partitions },
   { name: 'Migration20261127060000_audit_chain', class: Migration20261127060000_audit_chain },
