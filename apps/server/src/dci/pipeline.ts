@@ -15,7 +15,7 @@ import type { DciCall, DciEndpoint } from './call.js';
 import { checkHeader } from './header-rules.js';
 import { clientGoneSignal } from './client-gone.js';
 import { bodyDigest, readingError } from './request-body.js';
-import { signedResponse } from './responses.js';
+import { sendJson, signedResponse } from './responses.js';
 
 /** Per-request state the audit record is built from, filled in as the request moves along. */
 interface Trace {
@@ -159,7 +159,7 @@ async function finish(ctx: AppContext, endpoint: DciEndpoint, req: Request, res:
     res.status(httpStatus).json(body);
     return;
   }
-  res.status(outcome.httpStatus).json(outcome.body);
+  sendJson(res, outcome.httpStatus, outcome.body);
 }
 
 function auditEntry(endpoint: DciEndpoint, req: Request, trace: Trace, httpStatus: number, response: unknown, dciStatus: string): AuditEntry {

@@ -88,6 +88,10 @@ export type DigestVariant = 'jcs' | 'python';
 /** base64(SHA-256(serialised {header, message})). */
 export function digestOf(content: { header: unknown; message: unknown }, variant: DigestVariant = 'jcs'): string {
   const body = { header: content.header, message: content.message };
-  const text = variant === 'jcs' ? canonicalJson(body) : pythonSortedJson(body);
+  return digestOfText(variant === 'jcs' ? canonicalJson(body) : pythonSortedJson(body));
+}
+
+/** base64(SHA-256(text as UTF-8)): the digest of content already serialised. */
+export function digestOfText(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('base64');
 }
