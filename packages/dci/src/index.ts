@@ -20,7 +20,7 @@ export { canonicalJson, digestOf, pythonSortedJson } from './signing/canonical.j
 export type { DigestVariant } from './signing/canonical.js';
 export { DCI_SIGNATURE_ALGORITHMS, formatDciSignature, parseDciSignature, signingString } from './signing/dci-signature.js';
 export type { DciSignatureAlgorithm, DciSignatureParts } from './signing/dci-signature.js';
-export { signEnvelope, verifyEnvelope } from './signing/envelope.js';
+export { signedEnvelopeJson, signEnvelope, verifyEnvelope } from './signing/envelope.js';
 export type { KeyResolver, SignOptions, SignatureScheme, VerifyOptions, VerifyResult } from './signing/envelope.js';
 export type { PrivateKeyInput } from './signing/keys.js';
 

@@ -51,11 +51,44 @@ function deepFreeze<T>(value: T): T {
 }
 
 test('without rules every field is shared, in a copy of the record', () => {
+  for (const record of [member('1001', '1990-02-03', 'head'), group()]) assert.deepEqual(apply(record), record);
   const input = person('1001', '1990-02-03');
   const output = apply(input);
   assert.deepEqual(output, input);
   (output.name as DciRecord).given_name = 'changed';
   assert.equal((input.name as DciRecord).given_name, 'Ada');
+});
+
+/** Every object and array inside `value` (itself included). */
+function objectsIn(value: unknown, found = new Set<object>()): Set<object> {
+  if (typeof value === 'object' && value !== null) {
+    found.add(value);
+    Object.values(value).forEach((item) => objectsIn(item, found));
+  }
+  return found;
+}
+
+test('the answer shares no object with the input, whatever the rules (no rules, allow-lists, masks, derived values shared again)', () => {
+  const ruleSets: FieldRule[][] = [
+    [],
+    [{ field: 'Group.poverty_score', action: 'deny' }],
+    [{ field: 'Person.sex', action: 'deny' }],
+    [{ field: '*', action: 'deny' }, { field: 'name', action: 'allow' }, { field: 'identifier', action: 'mask' }, { field: 'member_list', action: 'allow' }, { field: 'group_head_info', action: 'allow' }],
+    [{ field: 'birth_date', action: 'derive', derive: 'age' }, { field: 'address.city', action: 'deny' }],
+  ];
+  const derived = apply(person('1001', '1990-02-03'), { field: 'birth_date', action: 'derive', derive: 'age' });
+  const inputs = [person('1001', '1990-02-03'), member('1001', '1990-02-03', 'head'), group(), derived, JSON.parse('{"@type":"Person","__proto__":{"x":1},"sex":"female"}') as DciRecord];
+  for (const [i, rules] of ruleSets.entries()) {
+    for (const input of inputs) {
+      const output = apply(input, ...rules);
+      const shared = [...objectsIn(output)].filter((object) => objectsIn(input).has(object));
+      assert.deepEqual(shared, [], `rule set ${i}, ${String(input['@type'])}`);
+    }
+  }
+  // Without rules the copy is exact, an own `__proto__` field included.
+  const odd = inputs[4]!;
+  assert.deepEqual(Object.entries(apply(odd)), Object.entries(odd));
+  assert.equal(Object.getPrototypeOf(apply(odd)), Object.prototype);
 });
 
 test('the input is never changed, whatever the rules', () => {

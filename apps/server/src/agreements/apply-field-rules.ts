@@ -2,7 +2,7 @@
 import type { DataSharingAgreement } from '@dci-server/db';
 import type { DciRecord, Json } from '../registry/records.js';
 import { KindRules, type DefaultAction } from './field-rules.js';
-import { deriveValue, maskValue } from './field-values.js';
+import { copyJson, deriveValue, maskValue } from './field-values.js';
 
 interface Walk {
   rules: KindRules;
@@ -11,19 +11,20 @@ interface Walk {
 
 /**
  * A new record with the agreement's field rules applied (see field-rules.ts); the input is never
- * changed. `@type` markers carry no data and are always kept. Group records get the Group rules,
- * then the Person rules inside each member (`member_list[]`, `group_head_info`), so that a group
- * never shows what its members' own records would hide.
+ * changed and the answer shares no object with it. `@type` markers carry no data and are always
+ * kept. Group records get the Group rules, then the Person rules inside each member
+ * (`member_list[]`, `group_head_info`), so that a group never shows what its members' own records
+ * would hide.
  */
 export function applyFieldRules(agreement: Pick<DataSharingAgreement, 'fieldRules'>, record: DciRecord, now = new Date()): DciRecord {
-  // A private copy: values shared as they are must not tie the answer to the caller's object.
-  const copy = structuredClone(record);
   const person: Walk = { rules: new KindRules(agreement.fieldRules, 'Person'), now };
-  if (copy['@type'] === 'Member') return shareMember(copy, person);
-  if (copy['@type'] !== 'Group') return shareObject(copy, '', person.rules.recordDefault, person);
+  if (record['@type'] === 'Member') return person.rules.sharesAll ? copyJson(record) : shareMember(record, person);
+  if (record['@type'] !== 'Group') return person.rules.sharesAll ? copyJson(record) : shareObject(record, '', person.rules.recordDefault, person);
 
   const groupRules = new KindRules(agreement.fieldRules, 'Group');
-  const group = shareObject(copy, '', groupRules.recordDefault, { rules: groupRules, now });
+  // Most agreements have no rules at all: the answer is then the record as it is (a copy of it).
+  if (groupRules.sharesAll && person.rules.sharesAll) return copyJson(record);
+  const group = shareObject(record, '', groupRules.recordDefault, { rules: groupRules, now });
   if (Array.isArray(group.member_list)) group.member_list = group.member_list.map((m) => (isObject(m) ? shareMember(m, person) : m));
   if (isObject(group.group_head_info)) group.group_head_info = shareMember(group.group_head_info, person);
   return group;
@@ -34,7 +35,7 @@ function shareMember(member: DciRecord, walk: Walk): DciRecord {
   const shared: DciRecord = {};
   for (const [key, value] of Object.entries(member)) {
     let result: Json | undefined;
-    if (key === '@type') result = value;
+    if (key === '@type') result = copyJson(value);
     else if (key === 'demographic_info' && isObject(value)) result = shareObject(value, '', walk.rules.recordDefault, walk);
     else result = shareField(value, key === 'member_identifier' ? 'identifier' : key, walk.rules.recordDefault, walk);
     if (result !== undefined) shared[key] = result;
@@ -47,9 +48,10 @@ function shareField(value: Json, path: string, inherited: DefaultAction, walk: W
   const rule = walk.rules.ruleAt(path);
   if (rule?.action === 'deny') return undefined;
   if (rule?.action === 'mask') return maskValue(value, rule.keepLast);
-  if (rule?.action === 'derive') return deriveValue(value, rule.derive, walk.now);
+  // A value already derived is kept as it is: copied, as everything shared unchanged.
+  if (rule?.action === 'derive') return copyJson(deriveValue(value, rule.derive, walk.now));
   const action = rule?.action ?? inherited;
-  if (!walk.rules.hasRulesBelow(path)) return action === 'allow' ? value : undefined;
+  if (!walk.rules.hasRulesBelow(path)) return action === 'allow' ? copyJson(value) : undefined;
   return shareInside(value, path, action, walk);
 }
 
@@ -67,7 +69,7 @@ function shareInside(value: Json, path: string, inherited: DefaultAction, walk: 
 function shareObject(value: DciRecord, path: string, inherited: DefaultAction, walk: Walk): DciRecord {
   const shared: DciRecord = {};
   for (const [key, item] of Object.entries(value)) {
-    const result = key === '@type' ? item : shareField(item, path ? `${path}.${key}` : key, inherited, walk);
+    const result = key === '@type' ? copyJson(item) : shareField(item, path ? `${path}.${key}` : key, inherited, walk);
     if (result !== undefined) shared[key] = result;
   }
   return shared;

@@ -54,6 +54,11 @@ export class KindRules {
     this.recordDefault = recordDefault;
   }
 
+  /** No rule at all for this kind: every field is shared as it is. */
+  get sharesAll(): boolean {
+    return this.recordDefault === 'allow' && this.byPath.size === 0;
+  }
+
   ruleAt(path: string): FieldRule | undefined {
     return this.byPath.get(path);
   }

@@ -13,10 +13,23 @@ export function maskValue(value: Json, keepLast = DEFAULT_KEEP_LAST): Json | und
   if (value === null || typeof value === 'boolean') return undefined;
   const masked: Record<string, Json> = {};
   for (const [key, item] of Object.entries(value)) {
-    const result = key === '@type' ? item : maskValue(item, keepLast);
+    const result = key === '@type' ? copyJson(item) : maskValue(item, keepLast);
     if (result !== undefined) masked[key] = result;
   }
   return masked;
+}
+
+/** A deep copy of JSON data (several times faster than structuredClone on records). */
+export function copyJson<T extends Json | undefined>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  const copy: Record<string, Json> = {};
+  for (const key of Object.keys(value)) {
+    // Assigning `__proto__` would set the copy's prototype instead of copying the field.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: copyJson(value[key]!), enumerable: true, writable: true, configurable: true });
+    else copy[key] = copyJson(value[key]!);
+  }
+  return copy as T;
 }
 
 function maskText(text: string, keepLast: number): string {

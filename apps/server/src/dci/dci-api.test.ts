@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { validateOutbound } from '@dci-server/dci';
+import { canonicalJson, validateOutbound } from '@dci-server/dci';
 import { SenderSchema } from '@dci-server/db';
 import { demoHousehold } from '../registry/demo-generator.js';
 import { seedDemoRegistry } from '../registry/seed.js';
@@ -46,6 +46,24 @@ describe('sync search', () => {
     assert.equal(item.pagination.total_count, 1);
     assert.equal(item.data.reg_records[0].name.given_name, head.givenName);
     assert.equal(reply.body.header.action, 'on-search');
+  });
+
+  test('a sync answer goes out as RFC 8785 text: the very text signed, and what the audit record keeps', async () => {
+    const message = { transaction_id: 'txn-canonical', search_request: [searchItem('g', { reg_record_type: 'Group', query_type: 'expression', query: { type: 'ns:org:QueryType:expression', value: { expression: { collection: 'Group', query: { group_size: { $gte: 1 } } } } }, pagination: { page_size: 20, page_number: 1 } })] };
+    const res = await fetch(`${server.baseUrl}/registry/sync/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await client.accessToken()}` },
+      body: JSON.stringify(await client.envelope(client.header('search', 1), message)),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+    const text = await res.text();
+    const answer = JSON.parse(text) as { header: unknown; message: { correlation_id: string; search_response: { data: { reg_records: unknown[] } }[] }; signature: string };
+    assert.equal(answer.message.search_response[0]!.data.reg_records.length, 20);
+    assert.equal(text, canonicalJson(answer));
+    await assertSignedByServer(server.baseUrl, answer);
+    const { rows } = await server.ctx.db.pool.query('SELECT response FROM dci_transaction WHERE correlation_id = $1', [answer.message.correlation_id]);
+    assert.deepEqual(rows[0]?.response, answer);
   });
 
   test('expression with sort and pagination; several items per message each answered', async () => {

@@ -17,7 +17,7 @@ import type { DciCall, DciEndpoint } from './call.js';
 import { checkHeader } from './header-rules.js';
 import { clientGoneSignal } from './client-gone.js';
 import { bodyDigest, readingError } from './request-body.js';
-import { signedResponse } from './responses.js';
+import { sendJson, signedResponse } from './responses.js';
 
 /** Per-request state the audit record is built from, filled in as the request moves along. */
 interface Trace {
@@ -203,7 +203,7 @@ async function finish(ctx: AppContext, endpoint: DciEndpoint, req: Request, res:
     res.status(httpStatus).set('Retry-After', '5').json(body);
     return;
   }
-  res.status(outcome.httpStatus).json(outcome.body);
+  sendJson(res, outcome.httpStatus, outcome.body);
 }
 
 /** A request refused before admission still counts in its sender's rate window; over the limit, that is the answer. */

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { signEnvelope, type OutboundHeader } from '@dci-server/dci';
+import { signedEnvelopeJson, signEnvelope, type OutboundHeader, type SignOptions } from '@dci-server/dci';
 import type { Sender } from '@dci-server/db';
+import type { Response } from 'express';
 import type { AppContext } from '../context.js';
+import { JsonText } from '../json-text.js';
 import type { DciCall } from './call.js';
 
 export interface SignedEnvelope {
@@ -28,16 +30,21 @@ export function responseHeader(ctx: AppContext, sender: Sender, action: string, 
 
 /** Signs {header, message} with our active key, in the receiving sender's preferred scheme. */
 export async function signFor(ctx: AppContext, sender: Sender, header: OutboundHeader, message: Record<string, unknown>): Promise<SignedEnvelope> {
-  const key = await ctx.keyring.signingKey();
-  const signature = await signEnvelope(header, message, {
-    scheme: sender.preferredScheme === 'jws' ? 'jws' : 'dci-signature',
-    privateKey: key.keyObject,
-    kid: key.kid,
-    senderId: ctx.config.receiverId,
-  });
-  return { signature, header, message };
+  return { signature: await signEnvelope(header, message, await signOptions(ctx, sender)), header, message };
 }
 
-export function signedResponse(ctx: AppContext, call: DciCall, action: string, message: Record<string, unknown>, totalCount: number): Promise<SignedEnvelope> {
-  return signFor(ctx, call.sender, responseHeader(ctx, call.sender, action, totalCount), message);
+/** Our signed answer to a call, serialised once (RFC 8785): the text signed is the text audited and sent. */
+export async function signedResponse(ctx: AppContext, call: DciCall, action: string, message: Record<string, unknown>, totalCount: number): Promise<JsonText> {
+  return new JsonText(await signedEnvelopeJson(responseHeader(ctx, call.sender, action, totalCount), message, await signOptions(ctx, call.sender)));
+}
+
+async function signOptions(ctx: AppContext, sender: Sender): Promise<SignOptions> {
+  const key = await ctx.keyring.signingKey();
+  return { scheme: sender.preferredScheme === 'jws' ? 'jws' : 'dci-signature', privateKey: key.keyObject, kid: key.kid, senderId: ctx.config.receiverId };
+}
+
+/** Sends a JSON body, as it is when already serialised. */
+export function sendJson(res: Response, status: number, body: unknown): void {
+  if (body instanceof JsonText) res.status(status).type('json').send(body.text);
+  else res.status(status).json(body);
 }

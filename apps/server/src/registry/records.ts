@@ -140,7 +140,12 @@ function nonEmpty(list: readonly string[]): string[] | undefined {
   return list.length ? [...list] : undefined;
 }
 
-/** Records omit absent fields rather than sending nulls. */
+/** Records omit absent fields rather than sending nulls. A plain loop: this runs for every object of every answer. */
 function defined(fields: Record<string, Json | undefined>): DciRecord {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null && v !== undefined)) as DciRecord;
+  const record: DciRecord = {};
+  for (const key in fields) {
+    const value = fields[key];
+    if (value !== null && value !== undefined) record[key] = value;
+  }
+  return record;
 }

@@ -1,5 +1,6 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type pg from 'pg';
+import { JsonText } from '../json-text.js';
 
 export interface AuditEntry {
   transactionId?: string | null;
@@ -11,6 +12,7 @@ export interface AuditEntry {
   request: unknown;
   /** Hex SHA-256 of the request body as received (after Content-Encoding); null when none could be read. */
   requestSha256?: string | null;
+  /** Our answer: a value, or its JSON text when already serialised. */
   response: unknown;
   httpStatus: number;
   dciStatus: string;
@@ -61,8 +63,9 @@ export function auditableRequest(body: unknown): unknown {
 
 /** Our answer, kept whole (transaction status replays it); walked to escape only when its JSON shows an unstorable escape. */
 function storableResponse(response: unknown): string {
-  const text = JSON.stringify(response ?? null);
-  return /\\u0000|\\ud[89a-f]/i.test(text) ? JSON.stringify(storableJson(response ?? null, false)) : text;
+  const text = response instanceof JsonText ? response.text : JSON.stringify(response ?? null);
+  if (!/\\u0000|\\ud[89a-f]/i.test(text)) return text;
+  return JSON.stringify(storableJson(response instanceof JsonText ? (JSON.parse(text) as unknown) : (response ?? null), false));
 }
 
 /** An id column: cut to MAX_STORED_ID (never between the halves of a pair), then made storable. */

@@ -5,7 +5,7 @@
  * both RFC 8785 JSON and Python-style sorted JSON, since peers use either.
  */
 import type { KeyObject } from 'node:crypto';
-import { canonicalJson, digestOf, pythonSortedJson } from './canonical.js';
+import { canonicalJson, digestOf, digestOfText, pythonSortedJson } from './canonical.js';
 import { algorithmForKey, formatDciSignature, looksLikeDciSignature, parseDciSignature, signText, signingString, verifyText } from './dci-signature.js';
 import { jwsAlgorithmForKey, looksLikeJws, readJwsHeader, signJws, verifyJws } from './jws.js';
 import { toPrivateKey } from './keys.js';
@@ -29,6 +29,22 @@ export interface SignOptions {
 }
 
 export async function signEnvelope(header: unknown, message: unknown, options: SignOptions): Promise<string> {
+  return signCanonicalContent(canonicalJson({ header, message }), options);
+}
+
+/**
+ * The whole signed envelope {header, message, signature} as RFC 8785 JSON text, for senders of large
+ * answers: {header, message} is serialised once, and that text is both what is signed and what is sent.
+ */
+export async function signedEnvelopeJson(header: unknown, message: unknown, options: SignOptions): Promise<string> {
+  const content = canonicalJson({ header, message });
+  const signature = await signCanonicalContent(content, options);
+  // "signature" sorts after "message": appending it keeps the text canonical.
+  return `${content.slice(0, -1)},"signature":${JSON.stringify(signature)}}`;
+}
+
+/** The signature over `content`, the RFC 8785 text of {header, message}. */
+async function signCanonicalContent(content: string, options: SignOptions): Promise<string> {
   // Both end up inside quoted, |-separated fields of the signature string.
   if (!/^[^"|\s]+$/.test(options.kid) || !/^[^"|\s]+$/.test(options.senderId)) {
     throw new TypeError('kid and senderId must be non-empty and contain no quotes, | or spaces');
@@ -39,13 +55,12 @@ export async function signEnvelope(header: unknown, message: unknown, options: S
   if (options.scheme === 'dci-signature') {
     const algorithm = algorithmForKey(key);
     if (!algorithm) throw new TypeError('Unsupported key type for the DCI signature scheme');
-    const digest = digestOf({ header, message });
-    const signature = signText(key, algorithm, signingString(created, expires, digest));
+    const signature = signText(key, algorithm, signingString(created, expires, digestOfText(content)));
     return formatDciSignature({ senderId: options.senderId, keyId: options.kid, algorithm, created, expires, signature });
   }
   const alg = jwsAlgorithmForKey(key, options.rsaAlgorithm);
   if (!alg) throw new TypeError('Unsupported key type for JWS');
-  return signJws(key, canonicalJson({ header, message }), { alg, kid: options.kid, created, expires, detached: options.detached ?? false });
+  return signJws(key, content, { alg, kid: options.kid, created, expires, detached: options.detached ?? false });
 }
 
 export type KeyResolver = (kid: string, senderId: string) => KeyObject | undefined | Promise<KeyObject | undefined>;

@@ -5,7 +5,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { canonicalJson, digestOf, pythonSortedJson } from './canonical.js';
 import { parseDciSignature, signingString } from './dci-signature.js';
-import { signEnvelope, verifyEnvelope } from './envelope.js';
+import { signedEnvelopeJson, signEnvelope, verifyEnvelope } from './envelope.js';
 import type { KeyResolver } from './envelope.js';
 
 const vectors = new URL('../../test-vectors/', import.meta.url);
@@ -47,6 +47,18 @@ test('vectors: the DCI signature string is recomputed byte for byte', async () =
     senderId: 'spmis.example.org',
     scheme: 'dci-signature',
   });
+});
+
+test('signedEnvelopeJson: the signed envelope as canonical text, with the very signature signEnvelope gives, verifiable in both schemes', async () => {
+  for (const scheme of ['dci-signature', 'jws'] as const) {
+    const options = { scheme, privateKey: privateJwk, kid: 'test-key-1', senderId: 'spmis.example.org', ttlSeconds: 300, now: signedAt };
+    const text = await signedEnvelopeJson(envelope.header, envelope.message, options);
+    const signature = await signEnvelope(envelope.header, envelope.message, options);
+    assert.equal(text, canonicalJson({ ...content, signature }), scheme);
+    const parsed = JSON.parse(text) as { header: unknown; message: unknown; signature: string };
+    assert.equal(parsed.signature, scheme === 'jws' ? expected.jws_attached : expected.dci_signature);
+    assert.equal((await verifyEnvelope(parsed, resolve, { now: signedAt })).ok, true, scheme);
+  }
 });
 
 test('vectors: attached and detached JWS are recomputed byte for byte', async () => {
