@@ -70,6 +70,7 @@ async function buildDocument(): Promise<OpenApiDocument> {
           },
         },
         clientBasic: { type: 'http', scheme: 'basic', description: 'client_secret_basic at the token endpoint' },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when set, for GET /metrics' },
         staffSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'A console session (GraphQL `login` mutation)' },
         staffToken: { type: 'http', scheme: 'bearer', description: 'A staff API token (`dcis_…`), made in the console' },
       },

@@ -96,6 +96,20 @@ const jwksPath = {
   },
 };
 
+const CHECK = (states: string[], extra: Record<string, unknown>) => ({ type: 'object', properties: { status: { enum: states }, ...extra } });
+const READINESS = {
+  type: 'object',
+  required: ['status', 'database', 'migrations'],
+  properties: {
+    status: { enum: ['ready', 'degraded', 'unavailable', 'migrations pending'] },
+    database: { enum: ['ok', 'down', 'unreachable'] },
+    migrations: { enum: ['applied', 'pending', 'unknown'] },
+    worker: CHECK(['ok', 'stale', 'none', 'unknown'], { last_seen_seconds_ago: { type: ['number', 'null'] } }),
+    job_backlog: CHECK(['ok', 'behind', 'unknown'], { ready_jobs: { type: ['integer', 'null'] }, oldest_ready_seconds: { type: ['number', 'null'] } }),
+    error: { type: 'string' },
+  },
+};
+
 const healthPaths = {
   '/healthz': {
     get: {
@@ -110,11 +124,31 @@ const healthPaths = {
     get: {
       operationId: 'readiness',
       tags: ['Operations'],
-      summary: 'Readiness: the database answers and every migration is applied',
+      summary: 'Readiness: database, migrations, background worker and job backlog, each reported',
+      description: '503 only when requests cannot be served (database down or unreachable, migrations pending). A stale or missing worker, or a job backlog, is `degraded` with 200: the API still answers, callbacks and notifications are late.',
       security: [{}],
       responses: {
-        '200': { description: 'Ready', content: json({ type: 'object', properties: { status: { const: 'ready' }, database: { type: 'string' }, migrations: { type: 'string' } } }, { status: 'ready', database: 'ok', migrations: 'applied' }) },
-        '503': { description: 'Not ready (database down or unreachable, migrations pending)', content: json({ type: 'object', properties: { status: { type: 'string' }, database: { type: 'string' }, error: { type: 'string' } } }, { status: 'unavailable', database: 'unreachable', error: 'connect ECONNREFUSED' }) },
+        '200': {
+          description: 'Ready or degraded',
+          content: json(READINESS, { status: 'ready', database: 'ok', migrations: 'applied', worker: { status: 'ok', last_seen_seconds_ago: 4 }, job_backlog: { status: 'ok', ready_jobs: 0, oldest_ready_seconds: null } }),
+        },
+        '503': {
+          description: 'Not ready (database down or unreachable, migrations pending)',
+          content: json(READINESS, { status: 'unavailable', database: 'unreachable', migrations: 'unknown', worker: { status: 'unknown', last_seen_seconds_ago: null }, job_backlog: { status: 'unknown', ready_jobs: null, oldest_ready_seconds: null }, error: 'connect ECONNREFUSED' }),
+        },
+      },
+    },
+  },
+  '/metrics': {
+    get: {
+      operationId: 'metrics',
+      tags: ['Operations'],
+      summary: 'Prometheus metrics (text exposition format)',
+      description: 'Served when `METRICS_ENABLED` (the default). With `METRICS_TOKEN` set, only to `Authorization: Bearer <METRICS_TOKEN>`. Labels hold endpoints, operations, statuses, error codes and sender ids, never request text.',
+      security: [{}, { metricsToken: [] }],
+      responses: {
+        '200': { description: 'The metrics', content: { 'text/plain': { schema: { type: 'string' }, example: 'dci_requests_total{endpoint="/registry/sync/search",operation="search",status="200",sender="demo-client"} 5\n' } } },
+        '401': { description: 'METRICS_TOKEN is set and the request does not carry it', content: json({ type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } }, { error: 'unauthorized', message: 'The metrics need Authorization: Bearer <METRICS_TOKEN>' }) },
       },
     },
   },
