@@ -57,6 +57,17 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** Runs axe-core on the page; returns the serious and critical violations (tests assert there are none). */
+/** Waits until every open dialog has finished its opening transition (axe measures contrast on what is painted). */
+export async function dialogsSettled(page: Page): Promise<void> {
+  const dialogs = page.locator('[role=dialog]');
+  // A function, not a string: our Content-Security-Policy rightly refuses eval.
+  const opacities = () => dialogs.evaluateAll((elements) => elements.map((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { opacity: string } }).getComputedStyle(e).opacity));
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await page.waitForTimeout(50)) {
+    if ((await opacities()).every((opacity) => opacity === '1')) return;
+  }
+  throw new Error('a dialog was still fading in after 10 s');
+}
+
 export async function accessibilityProblems(page: Page): Promise<string[]> {
   // Evaluated through the browser's debugging protocol: the console's CSP (rightly) refuses an injected inline <script>.
   await page.evaluate(await fs.readFile(AXE_SCRIPT, 'utf8'));

@@ -54,6 +54,10 @@ test('the GraphQL IDE and /docs load under the CSP with no violation', async () 
 
   await page.goto(`${rig.server.baseUrl}/docs`);
   await page.waitForLoadState('load');
-  assert.deepEqual(await violations(), [], '/docs');
+  await page.getByRole('heading', { name: 'Search the registry (answer in the response)' }).first().waitFor();
+  // The reference bundles zod, which probes once whether eval is allowed (`try { Function('') }`) and
+  // goes without when it is not: that refused probe is the only violation there may be.
+  const zodProbe = /^script-src blocked eval \(.*\/docs\/assets\/scalar\/standalone\.js:\d+\)$/;
+  assert.deepEqual((await violations()).filter((v) => !zodProbe.test(v)), [], '/docs');
   await page.context().close();
 });

@@ -5,7 +5,7 @@ import { startCallbackReceiver } from '../apps/server/src/testing/callback-recei
 import { createTestSender, DciTestClient } from '../apps/server/src/testing/dci-client.js';
 import { upsertGroup, upsertPerson } from '../apps/server/src/registry/registry-writes.js';
 import type { PersonInput } from '../apps/server/src/registry/record-input.js';
-import { accessibilityProblems, screenshot, startConsole, type ConsoleRig } from './console.js';
+import { accessibilityProblems, dialogsSettled, screenshot, startConsole, type ConsoleRig } from './console.js';
 
 let rig: ConsoleRig;
 let receiver: Awaited<ReturnType<typeof startCallbackReceiver>>;
@@ -102,7 +102,7 @@ test('an operator finds a person, records a death with confirmation, sees the De
   await page.getByRole('button', { name: 'Record death' }).click();
   const dialog = page.getByRole('dialog', { name: 'Record the death of Amina Okafor' });
   await dialog.getByLabel('Date of death').fill('2026-11-20');
-  await page.waitForFunction(`[...document.querySelectorAll('[role=dialog]')].every((d) => getComputedStyle(d).opacity === '1')`);
+  await dialogsSettled(page);
   await screenshot(page, 'registry-record-death');
   assert.deepEqual(await accessibilityProblems(page), []);
   await dialog.getByRole('button', { name: 'Cancel' }).click();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { accessibilityProblems, screenshot, startConsole, type ConsoleRig } from './console.js';
+import { accessibilityProblems, dialogsSettled, screenshot, startConsole, type ConsoleRig } from './console.js';
 
 let rig: ConsoleRig;
 before(async () => {
@@ -55,9 +55,8 @@ test('an admin creates an auditor (password shown once), creates an API token (s
 
   await page.getByRole('button', { name: 'Revoke nightly-export' }).click();
   const confirm = page.getByRole('dialog', { name: 'Revoke the token “nightly-export”?' });
-  // axe measures contrast on what is painted: wait for the dialog's opening transition to end.
   await confirm.waitFor();
-  await page.waitForFunction(`[...document.querySelectorAll('[role=dialog]')].every((d) => getComputedStyle(d).opacity === '1')`);
+  await dialogsSettled(page);
   assert.deepEqual(await accessibilityProblems(page), []);
   await confirm.getByRole('button', { name: 'Revoke token' }).click();
   await page

@@ -9,9 +9,8 @@ function anchor(value: string): { seq: string; hash: string } {
   return { seq: match[1]!, hash: match[2]! };
 }
 
-/** `audit verify`: checks the audit log's hash chain and reports the first broken link (exit code 1). */
-export function addAuditVerifyCommand(program: Command): void {
-  const audit = program.commands.find((command) => command.name() === 'audit') ?? program.command('audit').description('the DCI audit log (dci_transaction)');
+/** `audit verify` (under the `audit` command group): checks the audit log's hash chain and reports the first broken link (exit code 1). */
+export function addAuditVerifyCommand(audit: Command): void {
   audit
     .command('verify')
     .description('check the tamper-evident hash chain of the audit log; exit code 1 at the first broken link')
