@@ -45,8 +45,17 @@ test('an operator denies birth_date, sees it leave the live preview before savin
   await page.getByRole('table').getByRole('link').first().click();
   await page.waitForURL(new RegExp(`/admin/agreements/${agreementId}$`));
   // The preview starts on a real person (the registry's first); we look at ours.
-  await page.getByRole('textbox', { name: 'Identifier', exact: true }).fill(UIN);
-  await assertEventually(page, async () => (await received(page, 'birth_date').textContent({ timeout: 500 })) === '1990-04-12', 'the preview shows the stored birth date');
+  // The preview fills in its first record while loading: type ours again if that overwrote it.
+  const identifier = page.getByRole('textbox', { name: 'Identifier', exact: true });
+  await identifier.fill(UIN);
+  await assertEventually(
+    page,
+    async () => {
+      if ((await identifier.inputValue()) !== UIN) await identifier.fill(UIN);
+      return (await received(page, 'birth_date').textContent({ timeout: 500 })) === '1990-04-12';
+    },
+    'the preview shows the stored birth date',
+  );
 
   await page.getByRole('button', { name: 'Add rule' }).click();
   await page.getByRole('combobox', { name: 'Field of rule 1' }).fill('birth_date');
@@ -135,8 +144,16 @@ test('an auditor reads agreements and the preview but sees no change controls', 
   assert.equal(await page.getByRole('link', { name: 'New agreement' }).count(), 0);
   await page.getByRole('link', { name: 'Targeting pilot' }).click();
   await page.getByText('Your role can read agreements but not change them.').waitFor();
-  await page.getByRole('textbox', { name: 'Identifier', exact: true }).fill(UIN);
-  await assertEventually(page, async () => (await received(page, 'birth_date').textContent({ timeout: 500 })) === 'not shared', 'the auditor sees the preview under the saved rules');
+  const identifier = page.getByRole('textbox', { name: 'Identifier', exact: true });
+  await identifier.fill(UIN);
+  await assertEventually(
+    page,
+    async () => {
+      if ((await identifier.inputValue()) !== UIN) await identifier.fill(UIN);
+      return (await received(page, 'birth_date').textContent({ timeout: 500 })) === 'not shared';
+    },
+    'the auditor sees the preview under the saved rules',
+  );
   for (const name of ['Save', 'End agreement', 'Add rule', 'Remove rule for birth_date']) assert.equal(await page.getByRole('button', { name }).count(), 0, `no ${name} button`);
   assert.equal(await page.getByRole('textbox', { name: 'Name' }).getAttribute('readonly'), '');
   assert.ok(await page.getByRole('combobox', { name: 'Action for birth_date' }).isDisabled());

@@ -44,7 +44,7 @@ export function AgreementPreview({ senderId, rules }: { senderId: string; rules:
         <Title order={4} id="live-preview-title">
           Live preview
         </Title>
-        {preview.isFetching && <Loader size="xs" aria-label="Updating preview" />}
+        {preview.isFetching && <Loader size="xs" role="status" aria-label="Updating preview" />}
       </Group>
       <Text size="sm" c="dimmed" mb="sm">
         A registry record as {senderId || 'the sender'} would receive it under the rules on this page (nothing is saved).
@@ -83,7 +83,7 @@ export function AgreementPreview({ senderId, rules }: { senderId: string; rules:
       ) : result?.original ? (
         <FieldDiff original={result.original} shared={result.shared ?? {}} />
       ) : (
-        <Loader size="sm" aria-label="Loading preview" />
+        <Loader size="sm" role="status" aria-label="Loading preview" />
       )}
     </Card>
   );
