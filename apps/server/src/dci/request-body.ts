@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DciError } from '@dci-server/dci';
 import express, { type Request, type RequestHandler } from 'express';
 import type { Config } from '../config.js';
-import { hasInvalidCharacter } from '../http/invalid-text.js';
+import { hasInvalidCharacter } from '../invalid-text.js';
 
 type JsonLimits = Config['jsonLimits'];
 

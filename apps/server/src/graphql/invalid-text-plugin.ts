@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, visit } from 'graphql';
-import { anyInvalidText, hasInvalidCharacter } from '../http/invalid-text.js';
+import { anyInvalidText, hasInvalidCharacter } from '../invalid-text.js';
 
 /**
  * U+0000 or an unpaired surrogate in a variable or a string literal is the caller's mistake

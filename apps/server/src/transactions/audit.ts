@@ -1,5 +1,6 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type pg from 'pg';
+import { escapeInvalidCharacters } from '../invalid-text.js';
 import { JsonText } from '../json-text.js';
 
 export interface AuditEntry {
@@ -33,13 +34,8 @@ const MAX_STORED_BYTES = 64 * 1024;
 const MAX_STORED_DEPTH = 100;
 const MAX_STORED_ID = 200;
 const SECRET_KEYS = /^(client_secret|password|access_token|refresh_token|private_key|d)$/i;
-/** What neither PostgreSQL text nor jsonb can hold: U+0000 and UTF-16 surrogates without their pair. */
-const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** A string PostgreSQL can store: unstorable characters written out as their `\uXXXX` escape text. */
-export function storableText(text: string): string {
-  return text.replace(UNSTORABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+/** A string PostgreSQL can store (see escapeInvalidCharacters). */
+export const storableText = escapeInvalidCharacters;
 
 /** A JSON value jsonb can hold: unstorable characters escaped, nesting capped; secrets redacted if asked. */
 function storableJson(value: unknown, redactSecrets: boolean, depth = 0): unknown {
